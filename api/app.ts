@@ -1,0 +1,91 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../core/config.js';
+import { RegistryError } from '../core/errors.js';
+import type { ServerJsonValidator } from '../core/validation/index.js';
+import type { Database } from '../db/connect.js';
+import type { AuthProvider } from './auth/provider.js';
+import type { TokenService } from './auth/tokens.js';
+import { handleError, sendProblem } from './problem.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerPublishRoutes } from './routes/publish.js';
+import { registerServerRoutes } from './routes/servers.js';
+import { registerValidateRoutes } from './routes/validate.js';
+
+export const API_PREFIXES = ['/v0', '/v0.1'] as const;
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  logger: FastifyBaseLogger;
+  validator: ServerJsonValidator;
+  tokens: TokenService;
+  providers: readonly AuthProvider[];
+}
+
+/** The write API. The entry point only listens and shuts down; everything it needs is passed in. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Encoded names and versions (up to 255 characters, each possibly %XX) must fit in one parameter.
+    routerOptions: { maxParamLength: 1024 },
+    disableRequestLogging: false,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const url = request.raw.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const search = queryAt === -1 ? '' : url.slice(queryAt + 1);
+    if (/%00|\u0000/i.test(path)) {
+      return sendProblem(reply, new RegistryError(400, 'Invalid request: URL path contains null bytes').toProblem());
+    }
+    if (/%00|\u0000/i.test(search)) {
+      return sendProblem(
+        reply,
+        new RegistryError(400, 'Invalid request: query parameters contain null bytes').toProblem(),
+      );
+    }
+    if (path.length > 1 && path.endsWith('/')) {
+      return reply.redirect(path.replace(/\/+$/, '') + (search ? `?${search}` : ''), 308);
+    }
+  });
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // The official service allows any origin (browsers call it from web UIs and editors).
+    reply.header('access-control-allow-origin', '*');
+    return payload;
+  });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    const path = (request.raw.url ?? '/').split('?')[0] ?? '/';
+    const versioned = API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+    const detail = versioned
+      ? `Endpoint not found: ${request.method} ${path}. Read endpoints are served by the static site (CDN), not the write API.`
+      : `Endpoint not found. Did you mean '/v0.1${path}' or '/v0${path}'?`;
+    return sendProblem(reply, new RegistryError(404, detail).toProblem());
+  });
+
+  const write = { knex: deps.db.knex, validator: deps.validator };
+  for (const prefix of API_PREFIXES) {
+    await app.register(
+      async (scope) => {
+        registerPublishRoutes(scope, { write, tokens: deps.tokens });
+        registerValidateRoutes(scope, { validator: deps.validator });
+        registerServerRoutes(scope, { write, tokens: deps.tokens });
+        registerAuthRoutes(scope, {
+          write,
+          tokens: deps.tokens,
+          providers: deps.providers,
+          blockedNamespaces: deps.config.blockedNamespaces,
+        });
+        registerHealthRoutes(scope, { write, config: deps.config });
+      },
+      { prefix },
+    );
+  }
+  return app;
+}

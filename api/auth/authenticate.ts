@@ -1,0 +1,9 @@
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../services/context.js';
+import { parseBearer, type TokenService } from './tokens.js';
+
+/** Turns the request's bearer token into the actor the services check permissions against. */
+export async function authenticate(request: FastifyRequest, tokens: TokenService): Promise<Actor> {
+  const principal = await tokens.verify(parseBearer(request.headers.authorization));
+  return { id: `${principal.authMethod}:${principal.authMethodSub}`, permissions: principal.permissions };
+}

@@ -1,0 +1,24 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Config } from '../core/config.js';
+import { createServerJsonValidator } from '../core/validation/index.js';
+import type { Database } from '../db/connect.js';
+import { getOrCreateSigningSeed } from '../db/repositories/auth.js';
+import { buildApp } from './app.js';
+import type { AuthProvider } from './auth/provider.js';
+import { createNoneProvider } from './auth/providers/none.js';
+import { createTokenService } from './auth/tokens.js';
+
+/** Wires the write API from config and an open database: signing key, validator, sign-in methods. */
+export async function createWriteApi(config: Config, db: Database, logger: FastifyBaseLogger): Promise<FastifyInstance> {
+  const seed = config.jwtPrivateKey ?? (await getOrCreateSigningSeed(db.knex));
+  const providers: AuthProvider[] = [];
+  if (config.enableAnonymousAuth) providers.push(createNoneProvider());
+  return buildApp({
+    config,
+    db,
+    logger,
+    validator: createServerJsonValidator(),
+    tokens: createTokenService(seed),
+    providers,
+  });
+}

@@ -1,0 +1,57 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { type Problem, RegistryError } from '../core/errors.js';
+
+/**
+ * The one HTTP mapping of errors: RegistryError as is, Fastify's own request errors (body limit,
+ * media type, JSON syntax, schema) to their 4xx, anything else to a bare 500 whose details go to the
+ * log only.
+ */
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.code(problem.status).type('application/problem+json').send(problem);
+}
+
+export function toProblem(err: unknown): { problem: Problem; unexpected: boolean } {
+  if (err instanceof RegistryError) return { problem: err.toProblem(), unexpected: err.status >= 500 && err.status !== 503 };
+  const e = err as FastifyError & { validation?: { instancePath?: string; message?: string; params?: unknown }[] };
+  if (e.validation) {
+    return {
+      problem: new RegistryError(
+        422,
+        'validation failed',
+        e.validation.map((v) => ({
+          message: `${v.instancePath || 'body'} ${v.message ?? 'is invalid'}`.trim(),
+          ...(v.instancePath ? { location: v.instancePath } : {}),
+        })),
+      ).toProblem(),
+      unexpected: false,
+    };
+  }
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { problem: new RegistryError(413, 'Request body is larger than the 1 MiB limit').toProblem(), unexpected: false };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        problem: new RegistryError(415, 'Unsupported Content-Type: send application/json').toProblem(),
+        unexpected: false,
+      };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { problem: new RegistryError(400, 'Request body is empty: send a JSON document').toProblem(), unexpected: false };
+  }
+  if (err instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return {
+      problem: new RegistryError(400, 'Request body is not valid JSON', [{ message: e.message }]).toProblem(),
+      unexpected: false,
+    };
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return { problem: new RegistryError(e.statusCode, e.message).toProblem(), unexpected: false };
+  }
+  return { problem: new RegistryError(500, 'Internal server error').toProblem(), unexpected: true };
+}
+
+export function handleError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { problem, unexpected } = toProblem(err);
+  if (unexpected) request.log.error({ err }, 'request failed');
+  else if (problem.status >= 500) request.log.warn({ err }, 'request failed: dependency unavailable');
+  return sendProblem(reply, problem);
+}

@@ -1,0 +1,40 @@
+import { badRequest } from '../../core/errors.js';
+import { isValidServerName } from '../../core/names.js';
+
+/**
+ * Path parameters arrive URL-decoded (`io.github.alice%2Fweather` → `io.github.alice/weather`).
+ * Refuse anything that is not a well-formed name or version before it reaches a query: `..`,
+ * control characters, a second `/`.
+ */
+export function parseServerName(raw: string): string {
+  if (!isValidServerName(raw)) {
+    throw badRequest('Invalid server name', [
+      `'${printable(raw)}' is not a server name: expected reverse-DNS namespace/name, e.g. io.github.alice%2Fweather (URL-encode the /)`,
+    ]);
+  }
+  return raw;
+}
+
+export function parseVersion(raw: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (raw.trim() === '' || raw.length > 255 || /[\u0000-\u001f\u007f]/.test(raw)) {
+    throw badRequest('Invalid version', [`'${printable(raw)}' is not a version`]);
+  }
+  return raw;
+}
+
+const printable = (s: string): string =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them for the message
+  s.slice(0, 260).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+export const nameVersionParams = {
+  type: 'object',
+  required: ['serverName', 'version'],
+  properties: { serverName: { type: 'string' }, version: { type: 'string' } },
+} as const;
+
+export const nameParams = {
+  type: 'object',
+  required: ['serverName'],
+  properties: { serverName: { type: 'string' } },
+} as const;

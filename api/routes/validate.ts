@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServerJsonValidator, ValidationResult } from '../../core/validation/index.js';
+
+const INVALID_JSON = Symbol('invalid-json');
+
+interface InvalidJson {
+  [INVALID_JSON]: string;
+}
+
+/**
+ * POST /validate always answers 200 with {valid, issues}: even a body that is not JSON is reported
+ * as an issue rather than an error, so this route parses its own body.
+ */
+export function registerValidateRoutes(app: FastifyInstance, deps: { validator: ServerJsonValidator }) {
+  app.register(async (scope) => {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch (err) {
+        done(null, { [INVALID_JSON]: (err as Error).message } satisfies InvalidJson);
+      }
+    });
+    scope.post('/validate', async (request): Promise<ValidationResult> => {
+      const body = request.body as unknown;
+      if (body && typeof body === 'object' && INVALID_JSON in body) {
+        return {
+          valid: false,
+          issues: [
+            {
+              type: 'json',
+              path: '',
+              message: `invalid JSON: ${(body as InvalidJson)[INVALID_JSON]}`,
+              severity: 'error',
+              reference: 'json-syntax',
+            },
+          ],
+        };
+      }
+      return deps.validator.validate(body);
+    });
+  });
+}

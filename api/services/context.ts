@@ -1,0 +1,49 @@
+import type { Knex } from 'knex';
+import { badRequest, forbidden, unprocessable } from '../../core/errors.js';
+import { hasPermission, type Permission, type PermissionAction, patternsFor } from '../../core/permissions.js';
+import type { ServerJsonValidator, ValidationIssue } from '../../core/validation/index.js';
+
+/** What the write services need: the database and the compiled validator. */
+export interface WriteContext {
+  knex: Knex;
+  validator: ServerJsonValidator;
+}
+
+/** Who is making a change: a token's principal, or an operator command with full rights. */
+export interface Actor {
+  /** Recorded in the journal, e.g. `none:anonymous`, `github-at:alice`, `cli:import`. */
+  id: string;
+  permissions: readonly Permission[];
+}
+
+export function requirePermission(actor: Actor, action: PermissionAction, name: string, verb: string): void {
+  if (hasPermission(actor.permissions, action, name)) return;
+  const held = patternsFor(actor.permissions, action);
+  throw forbidden(
+    `You do not have permission to ${verb} this server. You have permission to ${verb}: ` +
+      `${held.length ? held.join(', ') : '(nothing)'}. Attempting to ${verb}: ${name}`,
+  );
+}
+
+/** Schema and rule violations block a write with 422, listing every error-level issue. */
+export function requireValid(validator: ServerJsonValidator, doc: unknown, what: string): ValidationIssue[] {
+  const result = validator.validate(doc);
+  if (!result.valid) {
+    throw unprocessable(
+      `${what}, invalid schema: call /validate for details`,
+      result.issues
+        .filter((i) => i.severity === 'error')
+        .map((i) => ({ message: i.message, ...(i.path ? { location: i.path } : {}) })),
+    );
+  }
+  return result.issues;
+}
+
+export function remoteUrlsOf(doc: { remotes?: unknown }): string[] {
+  if (!Array.isArray(doc.remotes)) return [];
+  return doc.remotes.flatMap((r: unknown) =>
+    r && typeof r === 'object' && typeof (r as { url?: unknown }).url === 'string' ? [(r as { url: string }).url] : [],
+  );
+}
+
+export const publishFailed = (message: string) => badRequest('Failed to publish server', [message]);

@@ -1,0 +1,104 @@
+import { unprocessable } from '../../core/errors.js';
+import { isValidServerName, nameKey } from '../../core/names.js';
+import type { ServerJson } from '../../core/server-json.js';
+import { type ServerResponse, toServerResponse, type VersionRecord } from '../../core/shapes.js';
+import { normalizeServerJson } from '../../core/validation/index.js';
+import { compareVersions } from '../../core/versions.js';
+import { insertJournalEntry, reserveJournalPosition } from '../../db/repositories/journal.js';
+import {
+  findLatest,
+  findRemoteOwner,
+  findServerByKey,
+  incrementVersionCount,
+  insertServer,
+  insertVersion,
+  lockRemoteUrls,
+  lockServerName,
+  replaceRemotes,
+  setLatestFlag,
+  versionExists,
+} from '../../db/repositories/versions.js';
+import { inTransaction } from '../../db/transaction.js';
+import {
+  type Actor,
+  publishFailed,
+  remoteUrlsOf,
+  requirePermission,
+  requireValid,
+  type WriteContext,
+} from './context.js';
+
+export const MAX_VERSIONS_PER_SERVER = 10_000;
+
+/**
+ * Publishes a new version. A version is immutable and is never published twice, not even after it
+ * was deleted. Everything happens in one transaction, serialised per server name (case-folded).
+ */
+export async function publishVersion(ctx: WriteContext, body: unknown, actor: Actor): Promise<ServerResponse> {
+  const name = body && typeof body === 'object' ? (body as { name?: unknown }).name : undefined;
+  if (typeof name === 'string' && isValidServerName(name)) requirePermission(actor, 'publish', name, 'publish');
+  requireValid(ctx.validator, body, 'Failed to publish server');
+  const doc = normalizeServerJson(body as ServerJson);
+  if (typeof name !== 'string') throw unprocessable('Failed to publish server, invalid schema: name is required');
+
+  return inTransaction(ctx.knex, async (trx) => {
+    const key = nameKey(doc.name);
+    await lockServerName(trx, key);
+    const urls = remoteUrlsOf(doc);
+    await lockRemoteUrls(trx, urls);
+
+    const server = await findServerByKey(trx, key);
+    if (server && server.name !== doc.name) {
+      throw publishFailed(
+        `server name ${doc.name} differs only in letter case from the existing server ${server.name}; ` +
+          'names are unique ignoring case',
+      );
+    }
+    const owner = await findRemoteOwner(trx, urls, doc.name);
+    if (owner) throw publishFailed(`remote URL ${owner.url} is already used by server ${owner.serverName}`);
+    if (server && server.versionCount >= MAX_VERSIONS_PER_SERVER) {
+      throw publishFailed(
+        `maximum number of versions for this server reached (${MAX_VERSIONS_PER_SERVER}): ` +
+          'please reach out to the registry operators',
+      );
+    }
+    if (server && (await versionExists(trx, doc.name, doc.version))) {
+      throw publishFailed('invalid version: cannot publish duplicate version');
+    }
+
+    const current = server ? await findLatest(trx, doc.name) : undefined;
+    // A deleted latest means every version is deleted: any live version takes over.
+    const becomesLatest =
+      !current ||
+      current.status === 'deleted' ||
+      compareVersions(doc.version, current.version, new Date(), current.publishedAt) > 0;
+
+    const at = await reserveJournalPosition(trx);
+    if (!server) await insertServer(trx, { name: doc.name, nameKey: key, createdAt: at.at });
+    await incrementVersionCount(trx, doc.name);
+    if (becomesLatest && current) await setLatestFlag(trx, doc.name, current.version, false, at);
+    const record: VersionRecord = {
+      serverName: doc.name,
+      version: doc.version,
+      value: doc,
+      status: 'active',
+      statusChangedAt: at.at,
+      statusMessage: null,
+      publishedAt: at.at,
+      updatedAt: at.at,
+      isLatest: becomesLatest,
+      seq: at.seq,
+    };
+    await insertVersion(trx, record);
+    await replaceRemotes(trx, doc.name, doc.version, urls);
+    await insertJournalEntry(trx, {
+      ...at,
+      kind: 'publish',
+      serverName: doc.name,
+      version: doc.version,
+      actor: actor.id,
+      detail: becomesLatest && current ? { previousLatest: current.version } : {},
+    });
+    return toServerResponse(record);
+  });
+}

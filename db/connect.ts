@@ -1,0 +1,134 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import knexPkg, { type Knex } from 'knex';
+import lockfile from 'proper-lockfile';
+import { migrationSource } from './migrations/index.js';
+
+/**
+ * One knex setup, two backends: a real PostgreSQL server (DATABASE_URL) or embedded PGlite under a
+ * data directory. Both go through knex's own `pg` dialect (PGlite via its node-postgres adapter), so
+ * queries and result types are identical in tests, the embedded default and production.
+ */
+export interface Database {
+  readonly knex: Knex;
+  readonly kind: 'postgres' | 'pglite';
+  /** The embedded instance, for in-process LISTEN; undefined on PostgreSQL. */
+  readonly pglite: PGlite | undefined;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Run pending migrations before returning (the default: migrations run on start). */
+  migrate?: boolean;
+  /** Connection pool size on PostgreSQL (PGlite has exactly one connection). */
+  poolMax?: number;
+  /** How long a query may wait for a free connection before failing (ms). */
+  acquireTimeoutMs?: number;
+}
+
+export class DataDirLockedError extends Error {
+  constructor(dir: string) {
+    super(
+      `the data directory ${dir} is in use by another registry process; stop it first ` +
+        '(PGlite cannot be shared between processes: concurrent writers silently lose data)',
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+const { knex: createKnex } = knexPkg;
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  const db = options.databaseUrl
+    ? openPostgres(options.databaseUrl, options)
+    : await openPGlite(resolve(options.dataDir), options);
+  if (options.migrate !== false) {
+    try {
+      await migrateLatest(db.knex);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+  return db;
+}
+
+export async function migrateLatest(knex: Knex): Promise<string[]> {
+  const [, applied] = (await knex.migrate.latest({ migrationSource })) as [number, string[]];
+  return applied;
+}
+
+function openPostgres(url: string, options: OpenOptions): Database {
+  const knex = createKnex({
+    client: 'pg',
+    connection: { connectionString: url, application_name: 'mcp-registry' },
+    pool: {
+      min: 0,
+      max: options.poolMax ?? 10,
+      // Every connection works in UTC so timestamps render the same everywhere.
+      afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) =>
+        conn.query("SET TIME ZONE 'UTC'", (err) => done(err, conn)),
+    },
+    acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
+  });
+  return { knex, kind: 'postgres', pglite: undefined, close: () => knex.destroy() };
+}
+
+async function openPGlite(dir: string, options: OpenOptions): Promise<Database> {
+  mkdirSync(dir, { recursive: true });
+  const release = await lockDataDir(dir);
+  let pglite: PGlite | undefined;
+  try {
+    pglite = new PGlite(join(dir, 'pglite'));
+    await pglite.waitReady;
+    await pglite.exec("SET TIME ZONE 'UTC'");
+  } catch (err) {
+    await pglite?.close().catch(() => {});
+    await release();
+    throw err;
+  }
+  const instance = pglite;
+  const knex = createKnex({
+    client: 'pg',
+    // The adapter hands node-postgres a connection that talks to this one PGlite instance.
+    connection: () => createPgConfig(instance) as unknown as Knex.PgConnectionConfig,
+    pool: { min: 0, max: 1 },
+    // One connection: a query on the base knex while a transaction is open would wait forever.
+    acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
+  });
+  return {
+    knex,
+    kind: 'pglite',
+    pglite: instance,
+    close: async () => {
+      await knex.destroy();
+      await instance.close();
+      await release();
+    },
+  };
+}
+
+/**
+ * PGlite has no lock of its own: two processes on one directory silently lose writes. The lock file
+ * is refreshed while we run, so a crashed holder goes stale within seconds and the next start waits
+ * that out instead of failing.
+ */
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  try {
+    return await lockfile.lock(dir, {
+      lockfilePath: join(dir, 'registry.lock'),
+      stale: 5_000,
+      retries: { retries: 4, minTimeout: 1_000, maxTimeout: 2_000 },
+      onCompromised: (err) => {
+        throw err;
+      },
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ELOCKED') throw new DataDirLockedError(dir);
+    throw err;
+  }
+}

@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+import * as init from './20261124000000_init.js';
+
+/**
+ * Migrations are listed statically rather than loaded from a directory: knex's own dynamic import()
+ * of .ts files fails under some loaders, and a static list works with tsx, node:test and compiled JS.
+ * Add each new migration here, in order.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '20261124000000_init': init,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const migration = migrations[name];
+    if (!migration) throw new Error(`unknown migration ${name}`);
+    return migration;
+  },
+};

@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import type { Queryable } from '../sql.js';
+
+/**
+ * The token-signing seed when none is configured: created once, shared by every process on the same
+ * database (insert-if-absent, then read, so concurrent first starts agree on one key).
+ */
+export async function getOrCreateSigningSeed(db: Queryable): Promise<Uint8Array> {
+  await db('signing_keys')
+    .insert({
+      id: 'registry-token',
+      algorithm: 'Ed25519',
+      private_seed_hex: randomBytes(32).toString('hex'),
+      created_at: db.fn.now(),
+    })
+    .onConflict('id')
+    .ignore();
+  const row = await db('signing_keys').select('private_seed_hex').where({ id: 'registry-token' }).first();
+  return Uint8Array.from(Buffer.from(String(row.private_seed_hex), 'hex'));
+}
+
+/** Records a sign-in; the registry keeps no sessions, only who has used which method. */
+export async function recordSignIn(db: Queryable, method: string, subject: string): Promise<void> {
+  await db('users')
+    .insert({ auth_method: method, subject, first_seen_at: db.fn.now(), last_seen_at: db.fn.now() })
+    .onConflict(['auth_method', 'subject'])
+    .merge({ last_seen_at: db.fn.now() });
+}

@@ -1,0 +1,11 @@
+import type { Knex } from 'knex';
+
+/** Renders a timestamptz column as RFC 3339 UTC with microseconds, the same on every backend. */
+export const isoTimestamp = (column: string): string =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Anything that can run a query: the base knex or an open transaction. */
+export type Queryable = Knex | Knex.Transaction;
+
+/** int8 arrives as a string from node-postgres; our sequence numbers stay far below 2^53. */
+export const toNumber = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
