@@ -34,6 +34,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     disableRequestLogging: false,
   });
 
+  // Only JSON bodies: without this Fastify would hand a text/plain body to the handlers as a string.
+  app.removeContentTypeParser('text/plain');
+
   app.addHook('onRequest', async (request, reply) => {
     const url = request.raw.url ?? '/';
     const queryAt = url.indexOf('?');

@@ -88,7 +88,9 @@ export interface SseTransport {
 export type LocalTransport = StdioTransport | StreamableHttpTransport | SseTransport;
 
 /** A remote endpoint; `{name}` placeholders in `url` are declared in `variables`. */
-export type RemoteTransport = (StreamableHttpTransport | SseTransport) & { variables?: Record<string, Input> };
+export type RemoteTransport = (StreamableHttpTransport | SseTransport) & {
+  variables?: Record<string, Input>;
+};
 
 export type RegistryType = 'npm' | 'pypi' | 'nuget' | 'oci' | 'mcpb' | 'cargo';
 

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
@@ -112,23 +113,36 @@ async function openPGlite(dir: string, options: OpenOptions): Promise<Database> 
   };
 }
 
+const LOCK_STALE_MS = 15_000;
+const LOCK_REFRESH_MS = 5_000;
+
 /**
- * PGlite has no lock of its own: two processes on one directory silently lose writes. The lock file
- * is refreshed while we run, so a crashed holder goes stale within seconds and the next start waits
- * that out instead of failing.
+ * PGlite has no lock of its own: two processes on one directory silently lose writes. The holder
+ * refreshes the lock file every 5 s (a timer: never block the event loop for ~15 s). A lock refreshed
+ * recently means a live holder: fail at once. An older one may belong to a process that just died:
+ * wait until it is stale and take it, so a restart right after a crash succeeds.
  */
 async function lockDataDir(dir: string): Promise<() => Promise<void>> {
-  try {
-    return await lockfile.lock(dir, {
-      lockfilePath: join(dir, 'registry.lock'),
-      stale: 5_000,
-      retries: { retries: 4, minTimeout: 1_000, maxTimeout: 2_000 },
-      onCompromised: (err) => {
-        throw err;
-      },
-    });
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ELOCKED') throw new DataDirLockedError(dir);
-    throw err;
+  const lockfilePath = join(dir, 'registry.lock');
+  const options = {
+    lockfilePath,
+    stale: LOCK_STALE_MS,
+    update: LOCK_REFRESH_MS,
+    onCompromised: (err: Error) => {
+      throw err;
+    },
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await lockfile.lock(dir, options);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ELOCKED') throw err;
+      const age = await stat(lockfilePath).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (attempt > 0 || age < LOCK_REFRESH_MS + 2_000) throw new DataDirLockedError(dir);
+      await new Promise((r) => setTimeout(r, Math.max(0, LOCK_STALE_MS - age) + 500));
+    }
   }
 }

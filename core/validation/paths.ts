@@ -29,7 +29,8 @@ export function pointerToPath(pointer: string, root: unknown): string {
       node = node[Number(segment)];
     } else {
       path = fieldPath(path, segment);
-      node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[segment] : undefined;
+      node =
+        typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[segment] : undefined;
     }
   }
   return path;

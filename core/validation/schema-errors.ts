@@ -25,7 +25,11 @@ interface SchemaError {
 }
 
 /** Validates `doc` with `validate` and returns its schema issues (none when valid). */
-export function collectSchemaIssues(validate: ValidateFunction, doc: unknown, schemas: CompiledSchemas): ValidationIssue[] {
+export function collectSchemaIssues(
+  validate: ValidateFunction,
+  doc: unknown,
+  schemas: CompiledSchemas,
+): ValidationIssue[] {
   if (validate(doc)) return [];
   const raw = (validate.errors ?? []).map(fromAjv);
   return simplify(raw, '', schemas).map((e) => toIssue(e, doc));
@@ -81,7 +85,10 @@ function groupsCoveringLast(groups: readonly Group[], count: number): number | u
   return sum === count ? 0 : undefined;
 }
 
-function explainAnyOf(e: SchemaError, schemas: CompiledSchemas): { raw: number; errors: SchemaError[] } | undefined {
+function explainAnyOf(
+  e: SchemaError,
+  schemas: CompiledSchemas,
+): { raw: number; errors: SchemaError[] } | undefined {
   const ref = schemas.locate(e.schema);
   if (ref === undefined || !Array.isArray(e.schema)) return undefined;
   let raw = 0;
@@ -103,7 +110,8 @@ function explainAnyOf(e: SchemaError, schemas: CompiledSchemas): { raw: number; 
 
 function chooseBranch(branches: readonly SchemaError[][], anyOf: SchemaError): SchemaError[] {
   const typePath = `${anyOf.instancePath}/type`;
-  const rejectsType = (x: SchemaError) => (x.keyword === 'enum' || x.keyword === 'const') && x.instancePath === typePath;
+  const rejectsType = (x: SchemaError) =>
+    (x.keyword === 'enum' || x.keyword === 'const') && x.instancePath === typePath;
   const candidates = branches.filter((b) => !b.some(rejectsType));
 
   if (candidates.length === 0) {
@@ -131,7 +139,13 @@ function allowedValues(e: SchemaError): unknown[] {
 function toIssue(e: SchemaError, doc: unknown): ValidationIssue {
   const { child, message } = describe(e);
   const pointer = child === undefined ? e.instancePath : `${e.instancePath}/${escapePointer(child)}`;
-  return { type: 'schema', path: pointerToPath(pointer, doc), message, severity: 'error', reference: `schema:${e.keyword}` };
+  return {
+    type: 'schema',
+    path: pointerToPath(pointer, doc),
+    message,
+    severity: 'error',
+    reference: `schema:${e.keyword}`,
+  };
 }
 
 const ARTICLES: Record<string, string> = {
@@ -152,29 +166,49 @@ function describe(e: SchemaError): { child?: string; message: string } {
       if (Array.isArray(p.anyOfMissing)) {
         return { message: `one of ${p.anyOfMissing.map((n) => JSON.stringify(n)).join(', ')} is required` };
       }
-      return { child: String(p.missingProperty), message: `${JSON.stringify(String(p.missingProperty))} is required` };
+      return {
+        child: String(p.missingProperty),
+        message: `${JSON.stringify(String(p.missingProperty))} is required`,
+      };
     case 'additionalProperties':
       return {
         child: String(p.additionalProperty),
         message: `unknown field ${JSON.stringify(String(p.additionalProperty))} is not allowed`,
       };
     case 'type':
-      return { message: `must be ${String(p.type).split(',').map((t) => ARTICLES[t] ?? t).join(' or ')}` };
+      return {
+        message: `must be ${String(p.type)
+          .split(',')
+          .map((t) => ARTICLES[t] ?? t)
+          .join(' or ')}`,
+      };
     case 'maxLength':
       return { message: `must be at most ${String(p.limit)} characters` };
     case 'minLength':
-      return { message: p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters` };
+      return {
+        message: p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`,
+      };
     case 'pattern':
       return { message: `must match pattern ${String(p.pattern)}` };
     case 'format':
       return { message: `must be a valid ${p.format === 'uri' ? 'URI' : String(p.format)}` };
     case 'enum':
-      return { message: `must be one of: ${allowedValues(e).map((v) => JSON.stringify(v)).join(', ')}` };
+      return {
+        message: `must be one of: ${allowedValues(e)
+          .map((v) => JSON.stringify(v))
+          .join(', ')}`,
+      };
     case 'const':
       return { message: `must be ${JSON.stringify(p.allowedValue)}` };
     case 'not': {
-      const excluded = typeof e.schema === 'object' && e.schema !== null ? (e.schema as { const?: unknown }) : {};
-      return { message: 'const' in excluded ? `must not be ${JSON.stringify(excluded.const)}` : 'must not match the excluded form' };
+      const excluded =
+        typeof e.schema === 'object' && e.schema !== null ? (e.schema as { const?: unknown }) : {};
+      return {
+        message:
+          'const' in excluded
+            ? `must not be ${JSON.stringify(excluded.const)}`
+            : 'must not match the excluded form',
+      };
     }
     case 'anyOf':
       return { message: 'does not match any of the allowed forms' };

@@ -35,7 +35,11 @@ export function loadSchemas(): CompiledSchemas {
     if (!validate) throw new Error(`schema ${schema.$id} did not compile`);
     byVersion.set(version, validate);
   }
-  return { ajv, byVersion, locate: (node) => (typeof node === 'object' && node !== null ? locations.get(node) : undefined) };
+  return {
+    ajv,
+    byVersion,
+    locate: (node) => (typeof node === 'object' && node !== null ? locations.get(node) : undefined),
+  };
 }
 
 function indexNodes(node: unknown, ref: string, into: Map<object, string>): void {

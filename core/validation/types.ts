@@ -28,8 +28,20 @@ export interface RuleIssue extends ValidationIssue {
   mirrorsSchema?: boolean;
 }
 
-export function semanticError(path: string, reference: string, message: string, mirrorsSchema = false): RuleIssue {
-  return { type: 'semantic', path, message, severity: 'error', reference, ...(mirrorsSchema ? { mirrorsSchema } : {}) };
+export function semanticError(
+  path: string,
+  reference: string,
+  message: string,
+  mirrorsSchema = false,
+): RuleIssue {
+  return {
+    type: 'semantic',
+    path,
+    message,
+    severity: 'error',
+    reference,
+    ...(mirrorsSchema ? { mirrorsSchema } : {}),
+  };
 }
 
 export function semanticWarning(path: string, reference: string, message: string): RuleIssue {

@@ -103,15 +103,15 @@ for (const backend of testBackends()) {
 
     test('a remote URL belongs to one server name', async () => {
       const remotes = [{ type: 'streamable-http', url: 'https://mcp.example.com/mcp' }];
-      assert.equal((await publish(serverJson({ name: `${ANON}/a`, remotes, packages: [] }))).statusCode, 200);
+      assert.equal((await publish(serverJson({ name: `${ANON}/alpha`, remotes, packages: [] }))).statusCode, 200);
       // The same server may keep its URL in a new version.
-      assert.equal((await publish(serverJson({ name: `${ANON}/a`, version: '1.0.1', remotes, packages: [] }))).statusCode, 200);
-      const res = await publish(serverJson({ name: `${ANON}/b`, remotes, packages: [] }));
+      assert.equal((await publish(serverJson({ name: `${ANON}/alpha`, version: '1.0.1', remotes, packages: [] }))).statusCode, 200);
+      const res = await publish(serverJson({ name: `${ANON}/beta`, remotes, packages: [] }));
       assert.equal(res.statusCode, 400);
-      assert.equal(res.json().errors[0].message, `remote URL https://mcp.example.com/mcp is already used by server ${ANON}/a`);
+      assert.equal(res.json().errors[0].message, `remote URL https://mcp.example.com/mcp is already used by server ${ANON}/alpha`);
       // Once every version holding it is deleted, the URL is free.
-      await api.request('PATCH', `/v0/servers/${encodeName(`${ANON}/a`)}/status`, { token, body: { status: 'deleted' } });
-      assert.equal((await publish(serverJson({ name: `${ANON}/b`, remotes, packages: [] }))).statusCode, 200);
+      await api.request('PATCH', `/v0/servers/${encodeName(`${ANON}/alpha`)}/status`, { token, body: { status: 'deleted' } });
+      assert.equal((await publish(serverJson({ name: `${ANON}/beta`, remotes, packages: [] }))).statusCode, 200);
     });
 
     test('at most 10000 versions per server', async () => {
@@ -159,9 +159,9 @@ for (const backend of testBackends()) {
     });
 
     test('a token for another namespace is refused with 403 and nothing is stored', async () => {
-      const res = await publish(serverJson({ name: 'io.github.bob/x' }));
+      const res = await publish(serverJson({ name: 'io.github.bob/weather' }));
       assert.equal(res.statusCode, 403);
-      assert.match(res.json().detail, /You have permission to publish: io\.modelcontextprotocol\.anonymous\/\*\. Attempting to publish: io\.github\.bob\/x/);
+      assert.match(res.json().detail, /You have permission to publish: io\.modelcontextprotocol\.anonymous\/\*\. Attempting to publish: io\.github\.bob\/weather/);
       await assertNothingStored();
     });
 
@@ -186,7 +186,7 @@ for (const backend of testBackends()) {
       const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
       claims.permissions = [{ action: 'publish', resource: '*' }];
       const tampered = `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
-      const tam = await publish(serverJson({ name: 'io.github.bob/x' }), tampered);
+      const tam = await publish(serverJson({ name: 'io.github.bob/weather' }), tampered);
       assert.equal(tam.statusCode, 401);
       await assertNothingStored();
     });

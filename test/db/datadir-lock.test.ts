@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DataDirLockedError, openDatabase } from '../../db/connect.js';
@@ -13,16 +15,34 @@ test('a second process cannot open an embedded data directory that is in use', a
   assert.ok(dir, 'PGlite exposes its data directory');
   try {
     await db.knex('servers').count();
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'migrate'], {
+    // Asynchronously: the holder must keep refreshing its lock while the other process tries.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'migrate'], {
       cwd: ROOT,
       env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '' },
-      encoding: 'utf8',
-      timeout: 60_000,
     });
-    assert.equal(child.status, 2, child.stderr);
-    assert.match(child.stderr, /is in use by another registry process/);
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, /is in use by another registry process/);
     await assert.rejects(openDatabase({ databaseUrl: undefined, dataDir: dir }), DataDirLockedError);
   } finally {
     await db.close();
+  }
+});
+
+test('a lock left behind by a crashed process is taken over', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpreg-stale-'));
+  try {
+    // What a SIGKILLed holder leaves: the lock directory, no longer refreshed.
+    mkdirSync(join(dir, 'registry.lock'));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, 'registry.lock'), old, old);
+    const db = await openDatabase({ databaseUrl: undefined, dataDir: dir });
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

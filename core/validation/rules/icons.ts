@@ -9,7 +9,9 @@ const THEMES = ['light', 'dark'];
 
 /** `icons[]`: absolute https `src` (no http, no data: URIs), known MIME type, WxH sizes, light/dark. */
 export function checkIcons(doc: JsonObject): RuleIssue[] {
-  return arrayField(doc, 'icons').flatMap((icon, i) => (isRecord(icon) ? checkIcon(icon, indexPath('icons', i)) : []));
+  return arrayField(doc, 'icons').flatMap((icon, i) =>
+    isRecord(icon) ? checkIcon(icon, indexPath('icons', i)) : [],
+  );
 }
 
 function checkIcon(icon: JsonObject, path: string): RuleIssue[] {
@@ -50,7 +52,12 @@ function checkIcon(icon: JsonObject, path: string): RuleIssue[] {
   const theme = icon.theme;
   if (typeof theme === 'string' && !THEMES.includes(theme)) {
     issues.push(
-      semanticError(fieldPath(path, 'theme'), 'icon-theme', `invalid icon theme ${JSON.stringify(theme)}: must be "light" or "dark"`, true),
+      semanticError(
+        fieldPath(path, 'theme'),
+        'icon-theme',
+        `invalid icon theme ${JSON.stringify(theme)}: must be "light" or "dark"`,
+        true,
+      ),
     );
   }
   return issues;

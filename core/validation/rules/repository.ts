@@ -1,10 +1,11 @@
 import { type JsonObject, recordField, stringField } from '../guards.js';
 import { type RuleIssue, semanticError } from '../types.js';
 
-const REPOSITORY_URL: Record<string, RegExp> = {
-  github: /^https?:\/\/(www\.)?github\.com\/[\w.-]+\/[\w.-]+\/?$/,
-  gitlab: /^https?:\/\/(www\.)?gitlab\.com\/[\w.-]+\/[\w.-]+\/?$/,
-};
+// A Map, not an object literal: `source` is user data and must not reach Object.prototype keys.
+const REPOSITORY_URL = new Map<string, RegExp>([
+  ['github', /^https?:\/\/(www\.)?github\.com\/[\w.-]+\/[\w.-]+\/?$/],
+  ['gitlab', /^https?:\/\/(www\.)?gitlab\.com\/[\w.-]+\/[\w.-]+\/?$/],
+]);
 
 /** `repository`: a GitHub or GitLab project URL, and a clean relative `subfolder`. */
 export function checkRepository(doc: JsonObject): RuleIssue[] {
@@ -16,7 +17,7 @@ export function checkRepository(doc: JsonObject): RuleIssue[] {
   if (url === '' && source === '') return [];
 
   const issues: RuleIssue[] = [];
-  const pattern = REPOSITORY_URL[source];
+  const pattern = REPOSITORY_URL.get(source);
   if (pattern === undefined) {
     issues.push(
       semanticError(
@@ -27,7 +28,11 @@ export function checkRepository(doc: JsonObject): RuleIssue[] {
     );
   } else if (typeof repo.url === 'string' && !pattern.test(url)) {
     issues.push(
-      semanticError('repository.url', 'repository-url', `invalid repository URL for source ${source}: ${url}`),
+      semanticError(
+        'repository.url',
+        'repository-url',
+        `invalid repository URL for source ${source}: ${url}`,
+      ),
     );
   }
   const subfolder = stringField(repo, 'subfolder');

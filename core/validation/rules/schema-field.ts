@@ -17,7 +17,10 @@ export function checkSchemaField(doc: JsonObject): { version: string; issues: Ru
   }
   const version = schemaVersionOf(value);
   if (version === undefined || !SCHEMA_VERSIONS.includes(version)) {
-    const named = version === undefined ? `$schema ${JSON.stringify(value)} does not name a server.json schema version` : `unsupported schema version ${version}`;
+    const named =
+      version === undefined
+        ? `$schema ${JSON.stringify(value)} does not name a server.json schema version`
+        : `unsupported schema version ${version}`;
     return {
       version: CURRENT_SCHEMA_VERSION,
       issues: [

@@ -39,7 +39,8 @@ function checkTitle(doc: JsonObject): RuleIssue[] {
   if (length < 1 || length > 100) {
     return [semanticError('title', 'title-length', 'title must be 1 to 100 characters long', true)];
   }
-  if (title.trim() === '') return [semanticError('title', 'title-whitespace', 'title cannot be only whitespace')];
+  if (title.trim() === '')
+    return [semanticError('title', 'title-whitespace', 'title cannot be only whitespace')];
   return [];
 }
 

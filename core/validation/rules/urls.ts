@@ -86,7 +86,8 @@ function isNonPublicIpv6(address: string): boolean {
 function expandIpv6(address: string): number[] | undefined {
   const halves = address.split('::');
   if (halves.length > 2) return undefined;
-  const parse = (part: string | undefined) => (part ? part.split(':').map((w) => Number.parseInt(w, 16)) : []);
+  const parse = (part: string | undefined) =>
+    part ? part.split(':').map((w) => Number.parseInt(w, 16)) : [];
   const head = parse(halves[0]);
   const tail = parse(halves[1]);
   const missing = 8 - head.length - tail.length;

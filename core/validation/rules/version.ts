@@ -7,7 +7,10 @@ const MAX_VERSION_LENGTH = 255;
 /** Checks shared by the server version and every package version. */
 export function checkVersionString(path: string, version: string): RuleIssue[] {
   if (version === 'latest') {
-    return [semanticError(path, 'version-reserved', "version string 'latest' is reserved and cannot be used")];
+    // Mirrors the package schema's `not: {const: "latest"}`; the top-level version has no such clause.
+    return [
+      semanticError(path, 'version-reserved', "version string 'latest' is reserved and cannot be used", true),
+    ];
   }
   if (version.trim() === '') {
     // Also a database invariant: a blank version could never be addressed in a URL.
@@ -16,11 +19,17 @@ export function checkVersionString(path: string, version: string): RuleIssue[] {
   const issues: RuleIssue[] = [];
   if (isRangeLike(version)) {
     issues.push(
-      semanticError(path, 'version-range', `version must be a specific version, not a range: ${JSON.stringify(version)}`),
+      semanticError(
+        path,
+        'version-range',
+        `version must be a specific version, not a range: ${JSON.stringify(version)}`,
+      ),
     );
   }
   if (codePointLength(version) > MAX_VERSION_LENGTH) {
-    issues.push(semanticError(path, 'version-length', `version must be at most ${MAX_VERSION_LENGTH} characters`, true));
+    issues.push(
+      semanticError(path, 'version-length', `version must be at most ${MAX_VERSION_LENGTH} characters`, true),
+    );
   }
   return issues;
 }
