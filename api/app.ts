@@ -43,7 +43,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const search = queryAt === -1 ? '' : url.slice(queryAt + 1);
     if (/%00|\u0000/i.test(path)) {
-      return sendProblem(reply, new RegistryError(400, 'Invalid request: URL path contains null bytes').toProblem());
+      return sendProblem(
+        reply,
+        new RegistryError(400, 'Invalid request: URL path contains null bytes').toProblem(),
+      );
     }
     if (/%00|\u0000/i.test(search)) {
       return sendProblem(

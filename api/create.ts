@@ -9,7 +9,11 @@ import { createNoneProvider } from './auth/providers/none.js';
 import { createTokenService } from './auth/tokens.js';
 
 /** Wires the write API from config and an open database: signing key, validator, sign-in methods. */
-export async function createWriteApi(config: Config, db: Database, logger: FastifyBaseLogger): Promise<FastifyInstance> {
+export async function createWriteApi(
+  config: Config,
+  db: Database,
+  logger: FastifyBaseLogger,
+): Promise<FastifyInstance> {
   const seed = config.jwtPrivateKey ?? (await getOrCreateSigningSeed(db.knex));
   const providers: AuthProvider[] = [];
   if (config.enableAnonymousAuth) providers.push(createNoneProvider());

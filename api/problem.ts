@@ -11,8 +11,11 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
 }
 
 export function toProblem(err: unknown): { problem: Problem; unexpected: boolean } {
-  if (err instanceof RegistryError) return { problem: err.toProblem(), unexpected: err.status >= 500 && err.status !== 503 };
-  const e = err as FastifyError & { validation?: { instancePath?: string; message?: string; params?: unknown }[] };
+  if (err instanceof RegistryError)
+    return { problem: err.toProblem(), unexpected: err.status >= 500 && err.status !== 503 };
+  const e = err as FastifyError & {
+    validation?: { instancePath?: string; message?: string; params?: unknown }[];
+  };
   if (e.validation) {
     return {
       problem: new RegistryError(
@@ -28,14 +31,20 @@ export function toProblem(err: unknown): { problem: Problem; unexpected: boolean
   }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { problem: new RegistryError(413, 'Request body is larger than the 1 MiB limit').toProblem(), unexpected: false };
+      return {
+        problem: new RegistryError(413, 'Request body is larger than the 1 MiB limit').toProblem(),
+        unexpected: false,
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return {
         problem: new RegistryError(415, 'Unsupported Content-Type: send application/json').toProblem(),
         unexpected: false,
       };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { problem: new RegistryError(400, 'Request body is empty: send a JSON document').toProblem(), unexpected: false };
+      return {
+        problem: new RegistryError(400, 'Request body is empty: send a JSON document').toProblem(),
+        unexpected: false,
+      };
   }
   if (err instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return {

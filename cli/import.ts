@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import type { Actor } from '../api/services/context.js';
+import { publishVersion } from '../api/services/publish.js';
 import { isRegistryError } from '../core/errors.js';
 import { createServerJsonValidator } from '../core/validation/index.js';
 import type { Database } from '../db/connect.js';
-import type { Actor } from '../api/services/context.js';
-import { publishVersion } from '../api/services/publish.js';
 
 export interface ImportOutcome {
   index: number;
@@ -65,7 +65,10 @@ export async function importFile(
       if (isRegistryError(err) && err.status === 422) outcome.result = 'invalid';
       else if (isRegistryError(err) && err.status < 500) outcome.result = 'rejected';
       else outcome.result = 'failed';
-      outcome.reasons = isRegistryError(err) && err.errors?.length ? err.errors.map((i) => (i.location ? `${i.location}: ${i.message}` : i.message)) : [(err as Error).message];
+      outcome.reasons =
+        isRegistryError(err) && err.errors?.length
+          ? err.errors.map((i) => (i.location ? `${i.location}: ${i.message}` : i.message))
+          : [(err as Error).message];
     }
     outcomes.push(outcome);
     onProgress?.(outcome, index + 1, entries.length);

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { DataDirLockedError, migrateLatest, openDatabase } from '../db/connect.js';
 import { ImportFileError, importFile } from './import.js';
@@ -69,7 +69,11 @@ async function migrate(io: Io): Promise<number> {
 }
 
 async function runImport(args: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' } },
+  });
   const file = positionals[0];
   if (!file || positionals.length > 1) {
     io.stderr('usage: mcp-registry import <file> [--json]');
@@ -103,7 +107,10 @@ async function runToken(args: string[], io: Io): Promise<number> {
     io.stderr('usage: mcp-registry token --admin | --namespace <namespace> [--json]');
     return 2;
   }
-  const token = await mintToken(loadConfig(io.env), { admin: values.admin === true, namespace: values.namespace });
+  const token = await mintToken(loadConfig(io.env), {
+    admin: values.admin === true,
+    namespace: values.namespace,
+  });
   io.stdout(values.json ? JSON.stringify(token) : token.registry_token);
   return 0;
 }

@@ -8,7 +8,10 @@ import { getOrCreateSigningSeed } from '../db/repositories/auth.js';
  * Mints a registry token with the registry's own signing key, for operators (who can read that key
  * anyway): `--admin` grants publish and edit on every name, `--namespace X` publish and edit on X/*.
  */
-export async function mintToken(config: Config, grant: { admin: boolean; namespace?: string | undefined }): Promise<TokenResponse> {
+export async function mintToken(
+  config: Config,
+  grant: { admin: boolean; namespace?: string | undefined },
+): Promise<TokenResponse> {
   const seed = config.jwtPrivateKey ?? (await withSeedFromDatabase(config));
   const resource = grant.admin ? '*' : `${grant.namespace}/*`;
   const permissions: Permission[] = [

@@ -61,13 +61,16 @@ export interface Problem {
 const items = (messages: string[] | undefined): ProblemItem[] | undefined =>
   messages?.map((message) => ({ message }));
 
-export const badRequest = (detail: string, messages?: string[]) => new RegistryError(400, detail, items(messages));
+export const badRequest = (detail: string, messages?: string[]) =>
+  new RegistryError(400, detail, items(messages));
 export const unauthorized = (detail: string, messages?: string[]) =>
   new RegistryError(401, detail, items(messages));
 export const forbidden = (detail: string) => new RegistryError(403, detail);
 export const notFound = (detail: string) => new RegistryError(404, detail);
-export const conflict = (detail: string, messages?: string[]) => new RegistryError(409, detail, items(messages));
-export const unprocessable = (detail: string, errors?: ProblemItem[]) => new RegistryError(422, detail, errors);
+export const conflict = (detail: string, messages?: string[]) =>
+  new RegistryError(409, detail, items(messages));
+export const unprocessable = (detail: string, errors?: ProblemItem[]) =>
+  new RegistryError(422, detail, errors);
 /** The store could not be reached or timed out; safe for the caller to retry. */
 export const unavailable = (detail: string, cause?: unknown) =>
   new RegistryError(503, detail, undefined, { cause });

@@ -71,8 +71,10 @@ function openPostgres(url: string, options: OpenOptions): Database {
       min: 0,
       max: options.poolMax ?? 10,
       // Every connection works in UTC so timestamps render the same everywhere.
-      afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) =>
-        conn.query("SET TIME ZONE 'UTC'", (err) => done(err, conn)),
+      afterCreate: (
+        conn: { query: (sql: string, cb: (err: Error | null) => void) => void },
+        done: (err: Error | null, conn: unknown) => void,
+      ) => conn.query("SET TIME ZONE 'UTC'", (err) => done(err, conn)),
     },
     acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
   });

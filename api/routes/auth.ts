@@ -9,7 +9,12 @@ import type { WriteContext } from '../services/context.js';
 
 export function registerAuthRoutes(
   app: FastifyInstance,
-  deps: { write: WriteContext; tokens: TokenService; providers: readonly AuthProvider[]; blockedNamespaces: readonly string[] },
+  deps: {
+    write: WriteContext;
+    tokens: TokenService;
+    providers: readonly AuthProvider[];
+    blockedNamespaces: readonly string[];
+  },
 ) {
   for (const provider of deps.providers) {
     app.post(
@@ -17,7 +22,10 @@ export function registerAuthRoutes(
       { schema: provider.bodySchema ? { body: provider.bodySchema } : {} },
       async (request) => {
         const grant = await provider.authenticate(request.body);
-        if (!provider.isAdmin && grant.permissions.some((p) => isBlockedPattern(p.resource, deps.blockedNamespaces))) {
+        if (
+          !provider.isAdmin &&
+          grant.permissions.some((p) => isBlockedPattern(p.resource, deps.blockedNamespaces))
+        ) {
           throw unauthorized('Token exchange failed', [
             'your namespace is blocked. raise an issue with the registry operators if you think this is a mistake',
           ]);

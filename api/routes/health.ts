@@ -8,7 +8,9 @@ export function registerHealthRoutes(app: FastifyInstance, deps: { write: WriteC
       .raw('select 1')
       .then(() => 'ok' as const)
       .catch(() => 'unavailable' as const);
-    return reply.code(database === 'ok' ? 200 : 503).send({ status: database === 'ok' ? 'ok' : 'degraded', database });
+    return reply
+      .code(database === 'ok' ? 200 : 503)
+      .send({ status: database === 'ok' ? 'ok' : 'degraded', database });
   });
   app.get('/ping', async () => ({ pong: true }));
   app.get('/version', async () => ({

@@ -16,7 +16,6 @@ export function parseServerName(raw: string): string {
 }
 
 export function parseVersion(raw: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (raw.trim() === '' || raw.length > 255 || /[\u0000-\u001f\u007f]/.test(raw)) {
     throw badRequest('Invalid version', [`'${printable(raw)}' is not a version`]);
   }
@@ -24,8 +23,9 @@ export function parseVersion(raw: string): string {
 }
 
 const printable = (s: string): string =>
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them for the message
-  s.slice(0, 260).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  s
+    .slice(0, 260)
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 export const nameVersionParams = {
   type: 'object',

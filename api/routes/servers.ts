@@ -19,7 +19,10 @@ const statusBody = {
 
 type NameVersion = { serverName: string; version: string };
 
-export function registerServerRoutes(app: FastifyInstance, deps: { write: WriteContext; tokens: TokenService }) {
+export function registerServerRoutes(
+  app: FastifyInstance,
+  deps: { write: WriteContext; tokens: TokenService },
+) {
   app.put<{ Params: NameVersion }>(
     '/servers/:serverName/versions/:version',
     { schema: { params: nameVersionParams } },

@@ -1,6 +1,11 @@
 import type { Knex } from 'knex';
 import { badRequest, forbidden, unprocessable } from '../../core/errors.js';
-import { hasPermission, type Permission, type PermissionAction, patternsFor } from '../../core/permissions.js';
+import {
+  hasPermission,
+  type Permission,
+  type PermissionAction,
+  patternsFor,
+} from '../../core/permissions.js';
 import type { ServerJsonValidator, ValidationIssue } from '../../core/validation/index.js';
 
 /** What the write services need: the database and the compiled validator. */
@@ -42,7 +47,9 @@ export function requireValid(validator: ServerJsonValidator, doc: unknown, what:
 export function remoteUrlsOf(doc: { remotes?: unknown }): string[] {
   if (!Array.isArray(doc.remotes)) return [];
   return doc.remotes.flatMap((r: unknown) =>
-    r && typeof r === 'object' && typeof (r as { url?: unknown }).url === 'string' ? [(r as { url: string }).url] : [],
+    r && typeof r === 'object' && typeof (r as { url?: unknown }).url === 'string'
+      ? [(r as { url: string }).url]
+      : [],
   );
 }
 

@@ -46,12 +46,21 @@ export async function editVersion(
     await lockRemoteUrls(trx, urls);
     const owner = await findRemoteOwner(trx, urls, name);
     if (owner) {
-      throw badRequest('Failed to edit server', [`remote URL ${owner.url} is already used by server ${owner.serverName}`]);
+      throw badRequest('Failed to edit server', [
+        `remote URL ${owner.url} is already used by server ${owner.serverName}`,
+      ]);
     }
     const at = await reserveJournalPosition(trx);
     await updateValue(trx, name, version, doc, at);
     await replaceRemotes(trx, name, version, urls);
-    await insertJournalEntry(trx, { ...at, kind: 'edit', serverName: name, version, actor: actor.id, detail: {} });
+    await insertJournalEntry(trx, {
+      ...at,
+      kind: 'edit',
+      serverName: name,
+      version,
+      actor: actor.id,
+      detail: {},
+    });
     const updated = await getVersion(trx, name, version);
     return toServerResponse(updated!);
   });

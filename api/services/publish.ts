@@ -34,12 +34,18 @@ export const MAX_VERSIONS_PER_SERVER = 10_000;
  * Publishes a new version. A version is immutable and is never published twice, not even after it
  * was deleted. Everything happens in one transaction, serialised per server name (case-folded).
  */
-export async function publishVersion(ctx: WriteContext, body: unknown, actor: Actor): Promise<ServerResponse> {
+export async function publishVersion(
+  ctx: WriteContext,
+  body: unknown,
+  actor: Actor,
+): Promise<ServerResponse> {
   const name = body && typeof body === 'object' ? (body as { name?: unknown }).name : undefined;
-  if (typeof name === 'string' && isValidServerName(name)) requirePermission(actor, 'publish', name, 'publish');
+  if (typeof name === 'string' && isValidServerName(name))
+    requirePermission(actor, 'publish', name, 'publish');
   requireValid(ctx.validator, body, 'Failed to publish server');
   const doc = normalizeServerJson(body as ServerJson);
-  if (typeof name !== 'string') throw unprocessable('Failed to publish server, invalid schema: name is required');
+  if (typeof name !== 'string')
+    throw unprocessable('Failed to publish server, invalid schema: name is required');
 
   return inTransaction(ctx.knex, async (trx) => {
     const key = nameKey(doc.name);

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { badRequest, forbidden, notFound } from '../../core/errors.js';
+import { nameKey } from '../../core/names.js';
 import { hasPermission } from '../../core/permissions.js';
 import {
   type AllVersionsStatusResponse,
@@ -8,7 +9,6 @@ import {
   type VersionRecord,
   type VersionStatus,
 } from '../../core/shapes.js';
-import { nameKey } from '../../core/names.js';
 import { insertJournalEntry, reserveJournalPosition } from '../../db/repositories/journal.js';
 import {
   findRemoteOwner,
@@ -107,9 +107,7 @@ export async function setAllVersionsStatus(
     if (all.length === 0) throw notFound('Server not found');
     const changing = all.filter((v) => v.status !== next.status || v.statusMessage !== next.statusMessage);
     if (changing.length === 0) {
-      throw badRequest(
-        'No changes to apply: all versions already have the requested status and message',
-      );
+      throw badRequest('No changes to apply: all versions already have the requested status and message');
     }
     const restoring = changing.filter((v) => v.status === 'deleted' && next.status !== 'deleted');
     if (restoring.length > 0) await requireRemotesFree(trx, restoring);

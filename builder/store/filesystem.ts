@@ -22,6 +22,8 @@ import {
 const META_DIR = '.meta';
 /** Temp names are short (no key in them) so a 255-byte key segment still leaves room. */
 const TEMP_PREFIX = '.~tmp-';
+const SIDECAR_SUFFIX = '.json';
+const NAME_MAX = 255;
 
 interface Sidecar {
   size: number;
@@ -36,7 +38,7 @@ export function createFilesystemStore(rootDir: string): ObjectStore {
   const metaRoot = join(root, META_DIR);
 
   const bodyPath = (key: string): string => join(root, ...key.split('/'));
-  const sidecarPath = (key: string): string => join(metaRoot, ...`${key}.json`.split('/'));
+  const sidecarPath = (key: string): string => join(metaRoot, ...`${key}${SIDECAR_SUFFIX}`.split('/'));
 
   // Beyond the shared rules: the sidecar tree and our temp files live inside root, so keys must not
   // be able to name them.
@@ -45,8 +47,16 @@ export function createFilesystemStore(rootDir: string): ObjectStore {
     if (key === META_DIR || key.startsWith(`${META_DIR}/`)) {
       throw new Error(`invalid object key ${JSON.stringify(key)}: "${META_DIR}" is reserved`);
     }
-    if (key.split('/').some((segment) => segment.startsWith(TEMP_PREFIX))) {
+    const segments = key.split('/');
+    if (segments.some((segment) => segment.startsWith(TEMP_PREFIX))) {
       throw new Error(`invalid object key ${JSON.stringify(key)}: "${TEMP_PREFIX}" is reserved`);
+    }
+    // The sidecar appends ".json" to the last segment, which must still fit a 255-byte file name.
+    const last = segments[segments.length - 1] ?? '';
+    if (Buffer.byteLength(last) > NAME_MAX - SIDECAR_SUFFIX.length) {
+      throw new Error(
+        `invalid object key ${JSON.stringify(key)}: last segment longer than ${NAME_MAX - SIDECAR_SUFFIX.length} bytes (filesystem store)`,
+      );
     }
   };
 

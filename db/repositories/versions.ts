@@ -95,7 +95,11 @@ export async function incrementVersionCount(trx: Knex.Transaction, name: string)
   await trx('servers').where({ name }).increment('version_count', 1);
 }
 
-export async function getVersion(db: Queryable, name: string, version: string): Promise<VersionRecord | undefined> {
+export async function getVersion(
+  db: Queryable,
+  name: string,
+  version: string,
+): Promise<VersionRecord | undefined> {
   const row = await db('server_versions')
     .select(db.raw(RECORD_COLUMNS))
     .where({ server_name: name, version })
@@ -135,7 +139,12 @@ export async function listVersionSummaries(db: Queryable, name: string): Promise
   return rows.map(toSummary);
 }
 
-function toSummary(row: { version: string; status: VersionStatus; published_at: Date; is_latest: boolean }): VersionSummary {
+function toSummary(row: {
+  version: string;
+  status: VersionStatus;
+  published_at: Date;
+  is_latest: boolean;
+}): VersionSummary {
   return { version: row.version, status: row.status, publishedAt: row.published_at, isLatest: row.is_latest };
 }
 

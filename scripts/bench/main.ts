@@ -5,7 +5,10 @@ import { parseArgs } from 'node:util';
  * and writes each result to bench-results/<name>.json. Figures, never pass/fail: this machine is
  * shared and noisy, so targets are compared by reading the results, not asserted in tests.
  */
-const BENCHES: Record<string, () => Promise<{ main: (args: Record<string, string | undefined>) => Promise<void> }>> = {
+const BENCHES: Record<
+  string,
+  () => Promise<{ main: (args: Record<string, string | undefined>) => Promise<void> }>
+> = {
   publish: () => import('./publish.js'),
 };
 

@@ -78,7 +78,12 @@ export async function runPublishBench(o: PublishBenchOptions) {
         version: `1.${client}.${n}`,
         repository: { url: 'https://github.com/bench/server', source: 'github' },
         packages: [
-          { registryType: 'npm', identifier: '@bench/server', version: '1.0.0', transport: { type: 'stdio' } },
+          {
+            registryType: 'npm',
+            identifier: '@bench/server',
+            version: '1.0.0',
+            transport: { type: 'stdio' },
+          },
         ],
       });
     };

@@ -63,9 +63,15 @@ for (const backend of testBackends()) {
       const responses = await Promise.all(versions.map((version) => post(serverJson({ version }))));
       assert.ok(responses.every((r) => r.status === 200));
       const latest = await db.knex('server_versions').where({ is_latest: true });
-      assert.deepEqual(latest.map((r) => r.version), ['1.29.0']);
+      assert.deepEqual(
+        latest.map((r) => r.version),
+        ['1.29.0'],
+      );
       const journal = await readJournal(db.knex, 0, 100);
-      assert.deepEqual(journal.map((j) => j.seq), Array.from({ length: 30 }, (_, i) => i + 1));
+      assert.deepEqual(
+        journal.map((j) => j.seq),
+        Array.from({ length: 30 }, (_, i) => i + 1),
+      );
       const ats = journal.map((j) => j.at);
       assert.deepEqual([...ats].sort(), ats, 'journal timestamps increase with seq');
       assert.equal(new Set(ats).size, ats.length);
@@ -74,7 +80,9 @@ for (const backend of testBackends()) {
     test('two servers racing for one remote URL: exactly one gets it', async () => {
       const remotes = [{ type: 'streamable-http', url: 'https://race.example.com/mcp' }];
       const responses = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => post(serverJson({ name: `${ANON}/racer-${i}`, remotes, packages: [] }))),
+        Array.from({ length: 10 }, (_, i) =>
+          post(serverJson({ name: `${ANON}/racer-${i}`, remotes, packages: [] })),
+        ),
       );
       assert.equal(responses.filter((r) => r.status === 200).length, 1);
     });

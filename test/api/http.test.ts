@@ -65,18 +65,28 @@ for (const backend of testBackends()) {
         assert.match(res.json().detail, /^Invalid (server name|version)$/);
       }
       // An unencoded slash is a different route altogether.
-      const unencoded = await api.request('PATCH', `/v0/servers/${ANON}/weather/versions/1.0.0/status`, { token, body: { status: 'deprecated' } });
+      const unencoded = await api.request('PATCH', `/v0/servers/${ANON}/weather/versions/1.0.0/status`, {
+        token,
+        body: { status: 'deprecated' },
+      });
       assert.equal(unencoded.statusCode, 404);
       assert.equal((await readJournal(db.knex, 0, 10)).length, 1);
     });
 
     test('versions with + and other URL-encoded characters round-trip through the path', async () => {
       const version = '1.0.0+build.5';
-      assert.equal((await api.request('POST', '/v0.1/publish', { token, body: serverJson({ version }) })).statusCode, 200);
-      const res = await api.request('PATCH', `/v0.1/servers/${encodeName(`${ANON}/weather`)}/versions/${encodeURIComponent(version)}/status`, {
-        token,
-        body: { status: 'deprecated' },
-      });
+      assert.equal(
+        (await api.request('POST', '/v0.1/publish', { token, body: serverJson({ version }) })).statusCode,
+        200,
+      );
+      const res = await api.request(
+        'PATCH',
+        `/v0.1/servers/${encodeName(`${ANON}/weather`)}/versions/${encodeURIComponent(version)}/status`,
+        {
+          token,
+          body: { status: 'deprecated' },
+        },
+      );
       assert.equal(res.statusCode, 200, res.body);
       assert.equal(res.json().server.version, version);
     });
@@ -87,7 +97,11 @@ for (const backend of testBackends()) {
         assert.equal(health.statusCode, 200);
         assert.equal(health.json().status, 'ok');
         assert.deepEqual((await api.request('GET', `${p}/ping`)).json(), { pong: true });
-        assert.deepEqual(Object.keys((await api.request('GET', `${p}/version`)).json()), ['version', 'git_commit', 'build_time']);
+        assert.deepEqual(Object.keys((await api.request('GET', `${p}/version`)).json()), [
+          'version',
+          'git_commit',
+          'build_time',
+        ]);
       }
     });
 
@@ -95,11 +109,14 @@ for (const backend of testBackends()) {
       const ok = await api.request('POST', '/v0/validate', { body: serverJson() });
       assert.equal(ok.statusCode, 200);
       assert.deepEqual(ok.json(), { valid: true, issues: [] });
-      const bad = await api.request('POST', '/v0.1/validate', { body: serverJson({ description: '', version: 'latest' }) });
+      const bad = await api.request('POST', '/v0.1/validate', {
+        body: serverJson({ description: '', version: 'latest' }),
+      });
       assert.equal(bad.statusCode, 200);
       assert.equal(bad.json().valid, false);
       assert.ok(bad.json().issues.length >= 2);
-      for (const issue of bad.json().issues) assert.deepEqual(Object.keys(issue).sort(), ['message', 'path', 'reference', 'severity', 'type']);
+      for (const issue of bad.json().issues)
+        assert.deepEqual(Object.keys(issue).sort(), ['message', 'path', 'reference', 'severity', 'type']);
       const notJson = await api.request('POST', '/v0/validate', { rawBody: '{oops' });
       assert.equal(notJson.statusCode, 200);
       assert.equal(notJson.json().valid, false);

@@ -3,7 +3,15 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Database } from '../../db/connect.js';
 import { readJournal } from '../../db/repositories/journal.js';
 import { countVersions } from '../../db/repositories/versions.js';
-import { ANON, encodeName, intoAnonymous, loadExamples, serverJson, startTestApi, type TestApi } from '../helpers/app.js';
+import {
+  ANON,
+  encodeName,
+  intoAnonymous,
+  loadExamples,
+  serverJson,
+  startTestApi,
+  type TestApi,
+} from '../helpers/app.js';
 import { resetDatabase, testBackends } from '../helpers/db.js';
 
 const OFFICIAL = 'io.modelcontextprotocol.registry/official';
@@ -26,7 +34,8 @@ for (const backend of testBackends()) {
       token = await api.anonymousToken();
     });
 
-    const publish = (body: unknown, t = token, prefix = '/v0') => api.request('POST', `${prefix}/publish`, { body, token: t });
+    const publish = (body: unknown, t = token, prefix = '/v0') =>
+      api.request('POST', `${prefix}/publish`, { body, token: t });
     async function assertNothingStored() {
       assert.equal(await countVersions(db.knex), 0);
       assert.deepEqual(await readJournal(db.knex, 0, 10), []);
@@ -69,7 +78,9 @@ for (const backend of testBackends()) {
         }),
       );
       assert.equal(res.statusCode, 200, res.body);
-      assert.deepEqual(res.json().server._meta, { 'io.modelcontextprotocol.registry/publisher-provided': { tool: 'ci' } });
+      assert.deepEqual(res.json().server._meta, {
+        'io.modelcontextprotocol.registry/publisher-provided': { tool: 'ci' },
+      });
       assert.equal(res.json()._meta[OFFICIAL].status, 'active');
     });
 
@@ -84,10 +95,14 @@ for (const backend of testBackends()) {
         detail: 'Failed to publish server',
         errors: [{ message: 'invalid version: cannot publish duplicate version' }],
       });
-      const del = await api.request('PATCH', `/v0/servers/${encodeName(`${ANON}/weather`)}/versions/1.0.0/status`, {
-        token,
-        body: { status: 'deleted' },
-      });
+      const del = await api.request(
+        'PATCH',
+        `/v0/servers/${encodeName(`${ANON}/weather`)}/versions/1.0.0/status`,
+        {
+          token,
+          body: { status: 'deleted' },
+        },
+      );
       assert.equal(del.statusCode, 200, del.body);
       assert.equal((await publish(serverJson())).statusCode, 400);
       assert.equal((await readJournal(db.knex, 0, 10)).length, 2);
@@ -103,29 +118,53 @@ for (const backend of testBackends()) {
 
     test('a remote URL belongs to one server name', async () => {
       const remotes = [{ type: 'streamable-http', url: 'https://mcp.example.com/mcp' }];
-      assert.equal((await publish(serverJson({ name: `${ANON}/alpha`, remotes, packages: [] }))).statusCode, 200);
+      assert.equal(
+        (await publish(serverJson({ name: `${ANON}/alpha`, remotes, packages: [] }))).statusCode,
+        200,
+      );
       // The same server may keep its URL in a new version.
-      assert.equal((await publish(serverJson({ name: `${ANON}/alpha`, version: '1.0.1', remotes, packages: [] }))).statusCode, 200);
+      assert.equal(
+        (await publish(serverJson({ name: `${ANON}/alpha`, version: '1.0.1', remotes, packages: [] })))
+          .statusCode,
+        200,
+      );
       const res = await publish(serverJson({ name: `${ANON}/beta`, remotes, packages: [] }));
       assert.equal(res.statusCode, 400);
-      assert.equal(res.json().errors[0].message, `remote URL https://mcp.example.com/mcp is already used by server ${ANON}/alpha`);
+      assert.equal(
+        res.json().errors[0].message,
+        `remote URL https://mcp.example.com/mcp is already used by server ${ANON}/alpha`,
+      );
       // Once every version holding it is deleted, the URL is free.
-      await api.request('PATCH', `/v0/servers/${encodeName(`${ANON}/alpha`)}/status`, { token, body: { status: 'deleted' } });
-      assert.equal((await publish(serverJson({ name: `${ANON}/beta`, remotes, packages: [] }))).statusCode, 200);
+      await api.request('PATCH', `/v0/servers/${encodeName(`${ANON}/alpha`)}/status`, {
+        token,
+        body: { status: 'deleted' },
+      });
+      assert.equal(
+        (await publish(serverJson({ name: `${ANON}/beta`, remotes, packages: [] }))).statusCode,
+        200,
+      );
     });
 
     test('at most 10000 versions per server', async () => {
       assert.equal((await publish(serverJson())).statusCode, 200);
-      await db.knex('servers').where({ name: `${ANON}/weather` }).update({ version_count: 9999 });
+      await db
+        .knex('servers')
+        .where({ name: `${ANON}/weather` })
+        .update({ version_count: 9999 });
       assert.equal((await publish(serverJson({ version: '1.0.1' }))).statusCode, 200);
       const res = await publish(serverJson({ version: '1.0.2' }));
       assert.equal(res.statusCode, 400);
-      assert.match(res.json().errors[0].message, /maximum number of versions for this server reached \(10000\)/);
+      assert.match(
+        res.json().errors[0].message,
+        /maximum number of versions for this server reached \(10000\)/,
+      );
     });
 
     test('latest follows the official rule', async () => {
       const latestOf = async () =>
-        (await db.knex('server_versions').where({ server_name: `${ANON}/weather`, is_latest: true })).map((r) => r.version);
+        (await db.knex('server_versions').where({ server_name: `${ANON}/weather`, is_latest: true })).map(
+          (r) => r.version,
+        );
       await publish(serverJson({ version: '2.0.0' }));
       const older = await publish(serverJson({ version: '1.0.1' }));
       assert.equal(older.json()._meta[OFFICIAL].isLatest, false);
@@ -141,7 +180,10 @@ for (const backend of testBackends()) {
       await publish(serverJson({ name: `${ANON}/dated`, version: '2025.06.18' }));
       await publish(serverJson({ name: `${ANON}/dated`, version: '2024.01.01' }));
       const dated = await db.knex('server_versions').where({ server_name: `${ANON}/dated`, is_latest: true });
-      assert.deepEqual(dated.map((r) => r.version), ['2024.01.01']);
+      assert.deepEqual(
+        dated.map((r) => r.version),
+        ['2024.01.01'],
+      );
     });
 
     test('a new latest takes the flag from the old one in the same journal entry', async () => {
@@ -161,19 +203,29 @@ for (const backend of testBackends()) {
     test('a token for another namespace is refused with 403 and nothing is stored', async () => {
       const res = await publish(serverJson({ name: 'io.github.bob/weather' }));
       assert.equal(res.statusCode, 403);
-      assert.match(res.json().detail, /You have permission to publish: io\.modelcontextprotocol\.anonymous\/\*\. Attempting to publish: io\.github\.bob\/weather/);
+      assert.match(
+        res.json().detail,
+        /You have permission to publish: io\.modelcontextprotocol\.anonymous\/\*\. Attempting to publish: io\.github\.bob\/weather/,
+      );
       await assertNothingStored();
     });
 
     test('missing, malformed, expired and tampered tokens get 401', async () => {
       const noAuth = await api.request('POST', '/v0/publish', { body: serverJson() });
       assert.equal(noAuth.statusCode, 401);
-      const badFormat = await api.request('POST', '/v0/publish', { body: serverJson(), headers: { authorization: 'Token abc' } });
+      const badFormat = await api.request('POST', '/v0/publish', {
+        body: serverJson(),
+        headers: { authorization: 'Token abc' },
+      });
       assert.equal(badFormat.statusCode, 401);
       assert.equal(badFormat.json().detail, "Invalid Authorization header format. Expected 'Bearer <token>'");
       const expired = (
         await api.tokens.issue(
-          { authMethod: 'none', authMethodSub: 'anonymous', permissions: [{ action: 'publish', resource: '*' }] },
+          {
+            authMethod: 'none',
+            authMethodSub: 'anonymous',
+            permissions: [{ action: 'publish', resource: '*' }],
+          },
           new Date(Date.now() - 10 * 60_000),
         )
       ).registry_token;
@@ -197,8 +249,16 @@ for (const backend of testBackends()) {
         ['no $schema', { ...serverJson(), $schema: undefined }, /\$schema/],
         ['version latest', serverJson({ version: 'latest' }), /reserved/],
         ['version range', serverJson({ version: '^1.2.3' }), /range/],
-        ['http remote', serverJson({ remotes: [{ type: 'sse', url: 'http://mcp.example.com/sse' }] }), /https/],
-        ['localhost remote', serverJson({ remotes: [{ type: 'sse', url: 'https://localhost/sse' }] }), /localhost/],
+        [
+          'http remote',
+          serverJson({ remotes: [{ type: 'sse', url: 'http://mcp.example.com/sse' }] }),
+          /https/,
+        ],
+        [
+          'localhost remote',
+          serverJson({ remotes: [{ type: 'sse', url: 'https://localhost/sse' }] }),
+          /localhost/,
+        ],
         ['bad name', serverJson({ name: `${ANON}/-bad` }), /name/],
         ['not an object', [1, 2, 3], /./],
       ];
@@ -226,7 +286,11 @@ for (const backend of testBackends()) {
       assert.equal(wrongType.headers['content-type'], 'application/problem+json; charset=utf-8');
       const empty = await api.request('POST', '/v0/publish', { token, rawBody: '' });
       assert.equal(empty.statusCode, 400);
-      const huge = await publish(serverJson({ _meta: { 'io.modelcontextprotocol.registry/publisher-provided': { pad: 'x'.repeat(1024 * 1024) } } }));
+      const huge = await publish(
+        serverJson({
+          _meta: { 'io.modelcontextprotocol.registry/publisher-provided': { pad: 'x'.repeat(1024 * 1024) } },
+        }),
+      );
       assert.equal(huge.statusCode, 413);
       assert.equal(huge.json().title, 'Payload Too Large');
       await assertNothingStored();

@@ -7,7 +7,8 @@ import { resetDatabase, testBackends } from '../helpers/db.js';
 
 const OFFICIAL = 'io.modelcontextprotocol.registry/official';
 const NAME = `${ANON}/weather`;
-const versionUrl = (v: string, name = NAME) => `/v0/servers/${encodeName(name)}/versions/${encodeURIComponent(v)}`;
+const versionUrl = (v: string, name = NAME) =>
+  `/v0/servers/${encodeName(name)}/versions/${encodeURIComponent(v)}`;
 
 for (const backend of testBackends()) {
   describe(`status and edit (${backend.name})`, () => {
@@ -36,7 +37,10 @@ for (const backend of testBackends()) {
 
     test('deprecate a version with a message, then restore it', async () => {
       await publish('1.0.0');
-      const res = await setStatus('1.0.0', { status: 'deprecated', statusMessage: 'Please upgrade to 2.0.0' });
+      const res = await setStatus('1.0.0', {
+        status: 'deprecated',
+        statusMessage: 'Please upgrade to 2.0.0',
+      });
       assert.equal(res.statusCode, 200, res.body);
       const meta = res.json()._meta[OFFICIAL];
       assert.equal(meta.status, 'deprecated');
@@ -48,14 +52,19 @@ for (const backend of testBackends()) {
       assert.equal(back.json()._meta[OFFICIAL].status, 'active');
       assert.equal(back.json()._meta[OFFICIAL].statusMessage, undefined);
       const journal = await readJournal(db.knex, 0, 10);
-      assert.deepEqual(journal.map((j) => j.kind), ['publish', 'status', 'status']);
+      assert.deepEqual(
+        journal.map((j) => j.kind),
+        ['publish', 'status', 'status'],
+      );
     });
 
     test('status rules: message with active, no-op, unknown version, bad status', async () => {
       await publish('1.0.0');
       const withMessage = await setStatus('1.0.0', { status: 'active', statusMessage: 'hi' });
       assert.equal(withMessage.statusCode, 400);
-      assert.deepEqual(withMessage.json().errors, [{ message: 'status_message cannot be provided when setting status to active' }]);
+      assert.deepEqual(withMessage.json().errors, [
+        { message: 'status_message cannot be provided when setting status to active' },
+      ]);
       const noop = await setStatus('1.0.0', { status: 'active' });
       assert.equal(noop.statusCode, 400);
       assert.match(noop.json().detail, /No changes to apply/);
@@ -88,7 +97,11 @@ for (const backend of testBackends()) {
       const body = res.json();
       assert.equal(body.updatedCount, 2);
       assert.equal(body.servers.length, 2);
-      assert.ok(body.servers.every((s: { _meta: Record<string, { status: string }> }) => s._meta[OFFICIAL]!.status === 'deleted'));
+      assert.ok(
+        body.servers.every(
+          (s: { _meta: Record<string, { status: string }> }) => s._meta[OFFICIAL]!.status === 'deleted',
+        ),
+      );
       assert.deepEqual(await latest(), ['2.0.0']);
       const again = await api.request('PATCH', `/v0/servers/${encodeName(NAME)}/status`, {
         token,
@@ -112,14 +125,25 @@ for (const backend of testBackends()) {
       const journal = await readJournal(db.knex, 0, 10);
       assert.equal(journal.length, 4);
       assert.equal(journal[3]!.version, null);
-      assert.equal((await api.request('PATCH', `/v0/servers/${encodeName(`${ANON}/nope`)}/status`, { token, body: { status: 'deleted' } })).statusCode, 404);
+      assert.equal(
+        (
+          await api.request('PATCH', `/v0/servers/${encodeName(`${ANON}/nope`)}/status`, {
+            token,
+            body: { status: 'deleted' },
+          })
+        ).statusCode,
+        404,
+      );
     });
 
     test('restoring a deleted version re-checks its remote URL', async () => {
       const remotes = [{ type: 'streamable-http', url: 'https://mcp.example.com/mcp' }];
       await publish('1.0.0', { remotes, packages: [] });
       await setStatus('1.0.0', { status: 'deleted' });
-      const other = await api.request('POST', '/v0/publish', { token, body: serverJson({ name: `${ANON}/other`, remotes, packages: [] }) });
+      const other = await api.request('POST', '/v0/publish', {
+        token,
+        body: serverJson({ name: `${ANON}/other`, remotes, packages: [] }),
+      });
       assert.equal(other.statusCode, 200);
       const restore = await setStatus('1.0.0', { status: 'active' });
       assert.equal(restore.statusCode, 400);
@@ -147,25 +171,43 @@ for (const backend of testBackends()) {
       assert.ok(meta.updatedAt > meta.publishedAt);
       assert.equal(meta.statusChangedAt, meta.publishedAt);
       assert.equal(meta.isLatest, true);
-      assert.deepEqual((await readJournal(db.knex, 0, 10)).map((j) => j.kind), ['publish', 'edit']);
+      assert.deepEqual(
+        (await readJournal(db.knex, 0, 10)).map((j) => j.kind),
+        ['publish', 'edit'],
+      );
     });
 
     test('edit refuses renames, version mismatches, deleted versions and publish-only tokens', async () => {
       await publish('1.0.0');
-      const rename = await api.request('PUT', versionUrl('1.0.0'), { token, body: serverJson({ name: `${ANON}/other` }) });
+      const rename = await api.request('PUT', versionUrl('1.0.0'), {
+        token,
+        body: serverJson({ name: `${ANON}/other` }),
+      });
       assert.equal(rename.statusCode, 400);
       assert.deepEqual(rename.json().errors, [{ message: 'Cannot rename server' }]);
-      const mismatch = await api.request('PUT', versionUrl('1.0.0'), { token, body: serverJson({ version: '1.0.1' }) });
+      const mismatch = await api.request('PUT', versionUrl('1.0.0'), {
+        token,
+        body: serverJson({ version: '1.0.1' }),
+      });
       assert.equal(mismatch.statusCode, 400);
       const publishOnly = await api.token({ permissions: [{ action: 'publish', resource: `${ANON}/*` }] });
-      const forbidden = await api.request('PUT', versionUrl('1.0.0'), { token: publishOnly, body: serverJson() });
+      const forbidden = await api.request('PUT', versionUrl('1.0.0'), {
+        token: publishOnly,
+        body: serverJson(),
+      });
       assert.equal(forbidden.statusCode, 403);
-      const invalid = await api.request('PUT', versionUrl('1.0.0'), { token, body: serverJson({ description: '' }) });
+      const invalid = await api.request('PUT', versionUrl('1.0.0'), {
+        token,
+        body: serverJson({ description: '' }),
+      });
       assert.equal(invalid.statusCode, 422);
       await setStatus('1.0.0', { status: 'deleted' });
       const deleted = await api.request('PUT', versionUrl('1.0.0'), { token, body: serverJson() });
       assert.equal(deleted.statusCode, 404);
-      assert.deepEqual((await readJournal(db.knex, 0, 10)).map((j) => j.kind), ['publish', 'status']);
+      assert.deepEqual(
+        (await readJournal(db.knex, 0, 10)).map((j) => j.kind),
+        ['publish', 'status'],
+      );
     });
   });
 }

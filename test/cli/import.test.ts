@@ -31,11 +31,16 @@ for (const backend of testBackends()) {
 
     test('the current seed imports completely, and a second run rejects every entry as a duplicate', async () => {
       const first = await importFile(db, SEED_2026);
-      assert.deepEqual([first.total, first.stored, first.invalid, first.rejected, first.failed], [4, 4, 0, 0, 0]);
+      assert.deepEqual(
+        [first.total, first.stored, first.invalid, first.rejected, first.failed],
+        [4, 4, 0, 0, 0],
+      );
       assert.equal(await countVersions(db.knex), 4);
       const second = await importFile(db, SEED_2026);
       assert.equal(second.rejected, 4);
-      assert.ok(second.outcomes.every((o) => o.reasons[0] === 'invalid version: cannot publish duplicate version'));
+      assert.ok(
+        second.outcomes.every((o) => o.reasons[0] === 'invalid version: cannot publish duplicate version'),
+      );
       assert.equal((await readJournal(db.knex, 0, 100)).length, 4);
     });
 
@@ -51,15 +56,21 @@ for (const backend of testBackends()) {
     });
 
     test('with a current $schema, exactly the entries with bad descriptions are invalid', async () => {
-      const entries: Record<string, unknown>[] = (JSON.parse(readFileSync(SEED_2025, 'utf8')) as Record<string, unknown>[]).map(
-        (e) => ({ ...e, $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json' }),
-      );
+      const entries: Record<string, unknown>[] = (
+        JSON.parse(readFileSync(SEED_2025, 'utf8')) as Record<string, unknown>[]
+      ).map((e) => ({
+        ...e,
+        $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json',
+      }));
       const dir = mkdtempSync(join(tmpdir(), 'mcpreg-import-'));
       try {
         const file = join(dir, 'seed.json');
         writeFileSync(file, JSON.stringify(entries));
         const summary = await importFile(db, file);
-        const badDescription = entries.filter((e) => typeof e.description !== 'string' || e.description.length === 0 || e.description.length > 100);
+        const badDescription = entries.filter(
+          (e) =>
+            typeof e.description !== 'string' || e.description.length === 0 || e.description.length > 100,
+        );
         assert.ok(badDescription.length > 0);
         assert.equal(summary.failed, 0);
         const invalidIndexes = summary.outcomes.filter((o) => o.result === 'invalid').map((o) => o.index);

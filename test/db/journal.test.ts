@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Database } from '../../db/connect.js';
-import { currentJournalSeq, insertJournalEntry, readJournal, reserveJournalPosition } from '../../db/repositories/journal.js';
+import {
+  currentJournalSeq,
+  insertJournalEntry,
+  readJournal,
+  reserveJournalPosition,
+} from '../../db/repositories/journal.js';
 import { resetDatabase, testBackends } from '../helpers/db.js';
 
 for (const backend of testBackends()) {
@@ -16,7 +21,14 @@ for (const backend of testBackends()) {
     const append = (name: string, hold = 0) =>
       db.knex.transaction(async (trx) => {
         const at = await reserveJournalPosition(trx);
-        await insertJournalEntry(trx, { ...at, kind: 'publish', serverName: name, version: '1.0.0', actor: 'test', detail: {} });
+        await insertJournalEntry(trx, {
+          ...at,
+          kind: 'publish',
+          serverName: name,
+          version: '1.0.0',
+          actor: 'test',
+          detail: {},
+        });
         if (hold) await new Promise((r) => setTimeout(r, hold));
         return at;
       });
@@ -24,7 +36,10 @@ for (const backend of testBackends()) {
     test('positions are contiguous and timestamps strictly increase', async () => {
       const positions = [];
       for (let i = 0; i < 5; i++) positions.push(await append(`a/b${i}`));
-      assert.deepEqual(positions.map((p) => p.seq), [1, 2, 3, 4, 5]);
+      assert.deepEqual(
+        positions.map((p) => p.seq),
+        [1, 2, 3, 4, 5],
+      );
       for (let i = 1; i < positions.length; i++) assert.ok(positions[i]!.at > positions[i - 1]!.at);
       assert.equal(await currentJournalSeq(db.knex), 5);
     });
@@ -38,7 +53,10 @@ for (const backend of testBackends()) {
         }),
       );
       await append('a/two');
-      assert.deepEqual((await readJournal(db.knex, 0, 10)).map((j) => j.seq), [1, 2]);
+      assert.deepEqual(
+        (await readJournal(db.knex, 0, 10)).map((j) => j.seq),
+        [1, 2],
+      );
     });
 
     test('a reader never sees seq N+1 before seq N has committed', async () => {
@@ -52,7 +70,10 @@ for (const backend of testBackends()) {
       assert.equal(s.seq, 1);
       assert.equal(f.seq, 2);
       // Whatever a concurrent reader saw was a prefix of the journal.
-      assert.deepEqual(seenMidway.map((j) => j.seq), seenMidway.map((_, i) => i + 1));
+      assert.deepEqual(
+        seenMidway.map((j) => j.seq),
+        seenMidway.map((_, i) => i + 1),
+      );
     });
   });
 }

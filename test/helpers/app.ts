@@ -28,7 +28,11 @@ export interface TestApi {
   config: Config;
   token(principal?: Partial<Principal>): Promise<string>;
   anonymousToken(): Promise<string>;
-  request(method: string, url: string, options?: { body?: unknown; token?: string; headers?: Record<string, string>; rawBody?: string }): Promise<LightMyRequestResponse>;
+  request(
+    method: string,
+    url: string,
+    options?: { body?: unknown; token?: string; headers?: Record<string, string>; rawBody?: string },
+  ): Promise<LightMyRequestResponse>;
 }
 
 export async function startTestApi(
@@ -68,12 +72,17 @@ export async function startTestApi(
     request(method, url, opts = {}) {
       const headers: Record<string, string> = { ...opts.headers };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      if (opts.body !== undefined || opts.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+      if (opts.body !== undefined || opts.rawBody !== undefined)
+        headers['content-type'] ??= 'application/json';
       return app.inject({
         method: method as 'GET',
         url,
         headers,
-        ...(opts.rawBody !== undefined ? { payload: opts.rawBody } : opts.body !== undefined ? { payload: JSON.stringify(opts.body) } : {}),
+        ...(opts.rawBody !== undefined
+          ? { payload: opts.rawBody }
+          : opts.body !== undefined
+            ? { payload: JSON.stringify(opts.body) }
+            : {}),
       });
     },
   };

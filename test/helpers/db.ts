@@ -52,7 +52,12 @@ export async function openTestPostgres(url: string, options: { poolMax?: number 
     await admin.destroy();
   }
   const dbUrl = withDatabase(url, name);
-  const db = await openDatabase({ databaseUrl: dbUrl, dataDir: '', poolMax: options.poolMax ?? 10, acquireTimeoutMs: 5_000 });
+  const db = await openDatabase({
+    databaseUrl: dbUrl,
+    dataDir: '',
+    poolMax: options.poolMax ?? 10,
+    acquireTimeoutMs: 5_000,
+  });
   return {
     ...db,
     close: async () => {

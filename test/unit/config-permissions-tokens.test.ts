@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { createTokenService, parseBearer } from '../../api/auth/tokens.js';
 import { ConfigError, loadConfig } from '../../core/config.js';
-import { RegistryError } from '../../core/errors.js';
+import type { RegistryError } from '../../core/errors.js';
 import { hasPermission, isBlockedPattern, matchesPattern } from '../../core/permissions.js';
 
 describe('config', () => {
@@ -16,7 +16,10 @@ describe('config', () => {
   });
   test('PostgreSQL turns anonymous sign-in off unless asked for', () => {
     assert.equal(loadConfig({ DATABASE_URL: 'postgres://x@h/db' }).enableAnonymousAuth, false);
-    assert.equal(loadConfig({ DATABASE_URL: 'postgres://x@h/db', ENABLE_ANONYMOUS_AUTH: 'true' }).enableAnonymousAuth, true);
+    assert.equal(
+      loadConfig({ DATABASE_URL: 'postgres://x@h/db', ENABLE_ANONYMOUS_AUTH: 'true' }).enableAnonymousAuth,
+      true,
+    );
   });
   test('every problem is listed at once', () => {
     try {
@@ -52,14 +55,21 @@ describe('permissions', () => {
 
 describe('registry tokens', () => {
   const tokens = createTokenService(randomBytes(32));
-  const principal = { authMethod: 'none' as const, authMethodSub: 'anonymous', permissions: [{ action: 'publish' as const, resource: 'a/*' }] };
+  const principal = {
+    authMethod: 'none' as const,
+    authMethodSub: 'anonymous',
+    permissions: [{ action: 'publish' as const, resource: 'a/*' }],
+  };
 
   test('round-trip and five-minute lifetime', async () => {
     const now = new Date('2026-11-24T12:00:00Z');
     const t = await tokens.issue(principal, now);
     assert.equal(t.expires_at, Math.floor(now.getTime() / 1000) + 300);
     assert.deepEqual(await tokens.verify(t.registry_token, new Date(now.getTime() + 299_000)), principal);
-    await assert.rejects(tokens.verify(t.registry_token, new Date(now.getTime() + 301_000)), (e: RegistryError) => e.status === 401);
+    await assert.rejects(
+      tokens.verify(t.registry_token, new Date(now.getTime() + 301_000)),
+      (e: RegistryError) => e.status === 401,
+    );
   });
   test('a token signed with another key is refused', async () => {
     const other = createTokenService(randomBytes(32));
@@ -69,7 +79,13 @@ describe('registry tokens', () => {
   test('bearer parsing', () => {
     assert.equal(parseBearer('Bearer abc'), 'abc');
     assert.equal(parseBearer('bearer abc'), 'abc');
-    assert.throws(() => parseBearer('Basic abc'), (e: RegistryError) => e.status === 401);
-    assert.throws(() => parseBearer(undefined), (e: RegistryError) => e.status === 401);
+    assert.throws(
+      () => parseBearer('Basic abc'),
+      (e: RegistryError) => e.status === 401,
+    );
+    assert.throws(
+      () => parseBearer(undefined),
+      (e: RegistryError) => e.status === 401,
+    );
   });
 });

@@ -1,0 +1,315 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import pLimit from 'p-limit';
+import { RegistryError, unavailable } from '../../core/errors.js';
+import {
+  assertValidKey,
+  CACHE_CONTROL,
+  type ObjectStore,
+  type PutOptions,
+  type StoredObjectInfo,
+} from './types.js';
+
+/**
+ * The S3 adapter: the only module that knows @aws-sdk. It owns concurrency (one limiter for every
+ * call) and retries (our own loop, so the policy is visible and testable; the SDK's own retries are off),
+ * and turns SDK errors into RegistryErrors so nothing above it sees vendor types.
+ */
+
+export interface S3ClientOptions {
+  region: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Needed for s3rver: the default CRC32 streaming checksums corrupt stored bodies there. */
+  checksumWhenRequired?: boolean;
+}
+
+export function createS3Client(options: S3ClientOptions): S3Client {
+  return new S3Client({
+    region: options.region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.checksumWhenRequired
+      ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+      : {}),
+    // createS3Store retries; SDK retries on top would multiply attempts and hide them from our policy.
+    maxAttempts: 1,
+    // Without timeouts a half-dead connection would stall a build forever instead of being retried.
+    requestHandler: { connectionTimeout: 5_000, socketTimeout: 60_000 },
+  });
+}
+
+export interface S3StoreOptions {
+  bucket: string;
+  /** Key prefix inside the bucket, without leading or trailing slash. */
+  prefix?: string;
+  client: S3Client;
+  /** Maximum requests in flight across all operations of this store. Default 16. */
+  concurrency?: number;
+  /** Attempts per request, including the first. Default 5. */
+  maxAttempts?: number;
+  /** Backoff base; attempt n waits a random time in [0, base * 2^(n-1)), capped. Default 100 ms. */
+  baseDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const DELETE_BATCH = 1000; // the DeleteObjects maximum
+const MAX_DELAY_MS = 20_000;
+
+export function createS3Store(options: S3StoreOptions): ObjectStore {
+  const { bucket, client } = options;
+  const concurrency = options.concurrency ?? 16;
+  const maxAttempts = options.maxAttempts ?? 5;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('concurrency must be an integer ≥ 1');
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new Error('maxAttempts must be an integer ≥ 1');
+  const baseDelayMs = options.baseDelayMs ?? 100;
+  const sleep = options.sleep ?? ((ms: number) => delay(ms).then(() => undefined));
+
+  const prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
+  if (prefix !== '') assertValidKey(prefix);
+  const keyPrefix = prefix === '' ? '' : `${prefix}/`;
+  const toS3Key = (key: string): string => {
+    assertValidKey(key);
+    return keyPrefix + key;
+  };
+
+  const limit = pLimit(concurrency);
+
+  /**
+   * One request, retried. The limiter slot is held across backoff sleeps on purpose: when S3 says
+   * SlowDown, fewer requests in flight is the point, so waiting retries must not free room for new ones.
+   */
+  const run = <T>(operation: string, send: () => Promise<T>): Promise<T> =>
+    limit(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await send();
+        } catch (e) {
+          if (!isRetryable(e)) {
+            throw new RegistryError(500, `object store request failed: ${operation}: ${describeError(e)}`, undefined, {
+              cause: e,
+            });
+          }
+          if (attempt >= maxAttempts) {
+            throw unavailable(
+              `object store unavailable: ${operation}: ${describeError(e)} (after ${attempt} attempts)`,
+              e,
+            );
+          }
+          await sleep(Math.random() * Math.min(MAX_DELAY_MS, baseDelayMs * 2 ** (attempt - 1)));
+        }
+      }
+    });
+
+  const deleteBatch = async (keys: string[]): Promise<void> => {
+    let remaining = keys;
+    await run(`DeleteObjects ${keys.length} keys from ${keys[0]}`, async () => {
+      const out = await client.send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: { Objects: remaining.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      const errors = out.Errors ?? [];
+      if (errors.length > 0) {
+        // The request succeeded but some keys did not; retry only those (if their errors are transient).
+        const failed = new Set(errors.map((e) => e.Key));
+        remaining = remaining.filter((key) => failed.has(key));
+        throw new PartialDeleteError(errors.map((e) => ({ key: e.Key ?? '?', code: e.Code ?? 'Unknown' })));
+      }
+    });
+  };
+
+  async function* listKeys(listPrefix: string): AsyncGenerator<string> {
+    const fullPrefix = keyPrefix + listPrefix;
+    let token: string | undefined;
+    do {
+      // Each page takes its own limiter slot: holding one while the caller consumes keys could
+      // deadlock a caller that puts or deletes from inside the loop.
+      const page = await run(`ListObjectsV2 ${fullPrefix}`, () =>
+        client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            ...(fullPrefix ? { Prefix: fullPrefix } : {}),
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        ),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key?.startsWith(keyPrefix)) yield object.Key.slice(keyPrefix.length);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  return {
+    description: `s3://${bucket}${prefix ? `/${prefix}` : ''}`,
+
+    async put(key: string, body: Uint8Array, putOptions: PutOptions): Promise<void> {
+      const Key = toS3Key(key);
+      // Content-MD5 makes S3 reject a body corrupted in transit instead of storing it.
+      const contentMd5 = createHash('md5').update(body).digest('base64');
+      await run(`PutObject ${Key}`, () =>
+        client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key,
+            Body: body,
+            ContentType: putOptions.contentType,
+            CacheControl: CACHE_CONTROL[putOptions.cacheClass],
+            ...(putOptions.contentEncoding ? { ContentEncoding: putOptions.contentEncoding } : {}),
+            ContentMD5: contentMd5,
+          }),
+        ),
+      );
+    },
+
+    async get(key: string) {
+      const Key = toS3Key(key);
+      return run(`GetObject ${Key}`, async () => {
+        try {
+          const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
+          // Read the body inside the retried call: a connection reset mid-body is as transient as one
+          // before the headers.
+          const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+          return { body, info: toInfo(key, { ...out, ContentLength: body.byteLength }) };
+        } catch (e) {
+          if (isAbsent(e)) return undefined;
+          throw e;
+        }
+      });
+    },
+
+    async head(key: string) {
+      const Key = toS3Key(key);
+      return run(`HeadObject ${Key}`, async () => {
+        try {
+          return toInfo(key, await client.send(new HeadObjectCommand({ Bucket: bucket, Key })));
+        } catch (e) {
+          if (isAbsent(e)) return undefined;
+          throw e;
+        }
+      });
+    },
+
+    async delete(keys: readonly string[]): Promise<void> {
+      const s3Keys = [...new Set(keys.map(toS3Key))];
+      const batches: string[][] = [];
+      for (let i = 0; i < s3Keys.length; i += DELETE_BATCH) batches.push(s3Keys.slice(i, i + DELETE_BATCH));
+      await Promise.all(batches.map(deleteBatch));
+    },
+
+    list(listPrefix: string): AsyncIterable<string> {
+      return listKeys(listPrefix);
+    },
+  };
+}
+
+interface ObjectHeaders {
+  ContentLength?: number | undefined;
+  ETag?: string | undefined;
+  ContentType?: string | undefined;
+  CacheControl?: string | undefined;
+  ContentEncoding?: string | undefined;
+}
+
+function toInfo(key: string, headers: ObjectHeaders): StoredObjectInfo {
+  return {
+    key,
+    size: headers.ContentLength ?? 0,
+    etag: headers.ETag ?? '',
+    contentType: headers.ContentType ?? 'application/octet-stream',
+    cacheControl: headers.CacheControl ?? '',
+    ...(headers.ContentEncoding ? { contentEncoding: headers.ContentEncoding } : {}),
+  };
+}
+
+class PartialDeleteError extends Error {
+  readonly failures: { key: string; code: string }[];
+  constructor(failures: { key: string; code: string }[]) {
+    const sample = failures.slice(0, 3).map((f) => `${f.key}: ${f.code}`);
+    super(`${failures.length} keys not deleted (${sample.join(', ')}${failures.length > 3 ? ', …' : ''})`);
+    this.name = 'PartialDeleteError';
+    this.failures = failures;
+  }
+}
+
+/** S3 error codes (and SDK error names) that mean "try again later", whatever the HTTP status. */
+const RETRYABLE_CODES = new Set([
+  'SlowDown',
+  'RequestTimeout', // S3 sends this one as a 400
+  'RequestTimeoutException',
+  'InternalError',
+  'ServiceUnavailable',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'BandwidthLimitExceeded',
+  'TimeoutError', // @smithy/node-http-handler's connection and socket timeouts
+]);
+
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'EAI_AGAIN']);
+
+interface ErrorFacts {
+  name?: string;
+  code?: string;
+  status?: number;
+  message: string;
+  cause?: unknown;
+}
+
+function factsOf(e: unknown): ErrorFacts {
+  if (typeof e !== 'object' || e === null) return { message: String(e) };
+  const record = e as Record<string, unknown>;
+  const metadata = record['$metadata'];
+  const status =
+    typeof metadata === 'object' && metadata !== null
+      ? (metadata as Record<string, unknown>)['httpStatusCode']
+      : undefined;
+  const code = record['Code'] ?? record['code'];
+  return {
+    ...(typeof record['name'] === 'string' ? { name: record['name'] } : {}),
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(typeof status === 'number' ? { status } : {}),
+    message: typeof record['message'] === 'string' ? record['message'] : String(e),
+    cause: record['cause'],
+  };
+}
+
+function isRetryable(e: unknown, depth = 0): boolean {
+  if (e instanceof PartialDeleteError) return e.failures.every((f) => RETRYABLE_CODES.has(f.code));
+  const facts = factsOf(e);
+  if (facts.name && RETRYABLE_CODES.has(facts.name)) return true;
+  if (facts.code && (RETRYABLE_CODES.has(facts.code) || NETWORK_CODES.has(facts.code))) return true;
+  if (facts.message.includes('socket hang up')) return true;
+  if (facts.status !== undefined) return facts.status >= 500 || facts.status === 429;
+  // The SDK sometimes wraps the socket error it got.
+  return depth < 3 && facts.cause !== undefined && isRetryable(facts.cause, depth + 1);
+}
+
+function isAbsent(e: unknown): boolean {
+  const { name, code, status } = factsOf(e);
+  // A missing bucket is a misconfiguration, not an absent object; HEAD cannot tell them apart (no body).
+  if (name === 'NoSuchBucket' || code === 'NoSuchBucket') return false;
+  return name === 'NoSuchKey' || name === 'NotFound' || status === 404;
+}
+
+function describeError(e: unknown): string {
+  const { name, code, status, message } = factsOf(e);
+  const label = [name, code && code !== name ? code : undefined].filter(Boolean).join('/');
+  return `${label || 'error'}${status !== undefined ? ` (HTTP ${status})` : ''}: ${message}`;
+}
