@@ -31,7 +31,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     // Encoded names and versions (up to 255 characters, each possibly %XX) must fit in one parameter.
     routerOptions: { maxParamLength: 1024 },
-    disableRequestLogging: false,
   });
 
   // Only JSON bodies: without this Fastify would hand a text/plain body to the handlers as a string.

@@ -4,20 +4,8 @@ import type { ServerJson } from '../../core/server-json.js';
 import { type ServerResponse, toServerResponse, type VersionRecord } from '../../core/shapes.js';
 import { normalizeServerJson } from '../../core/validation/index.js';
 import { compareVersions } from '../../core/versions.js';
-import { insertJournalEntry, reserveJournalPosition } from '../../db/repositories/journal.js';
-import {
-  findLatest,
-  findRemoteOwner,
-  findServerByKey,
-  incrementVersionCount,
-  insertServer,
-  insertVersion,
-  lockRemoteUrls,
-  lockServerName,
-  replaceRemotes,
-  setLatestFlag,
-  versionExists,
-} from '../../db/repositories/versions.js';
+import { clearLatestFlag, insertPublishedVersion, loadPublishState } from '../../db/repositories/publish.js';
+import { findRemoteOwner, lockRemoteUrls, lockServerName } from '../../db/repositories/versions.js';
 import { inTransaction } from '../../db/transaction.js';
 import {
   type Actor,
@@ -53,7 +41,7 @@ export async function publishVersion(
     const urls = remoteUrlsOf(doc);
     await lockRemoteUrls(trx, urls);
 
-    const server = await findServerByKey(trx, key);
+    const { server, duplicate, latest: current } = await loadPublishState(trx, key, doc.version);
     if (server && server.name !== doc.name) {
       throw publishFailed(
         `server name ${doc.name} differs only in letter case from the existing server ${server.name}; ` +
@@ -68,21 +56,26 @@ export async function publishVersion(
           'please reach out to the registry operators',
       );
     }
-    if (server && (await versionExists(trx, doc.name, doc.version))) {
-      throw publishFailed('invalid version: cannot publish duplicate version');
-    }
+    if (duplicate) throw publishFailed('invalid version: cannot publish duplicate version');
 
-    const current = server ? await findLatest(trx, doc.name) : undefined;
     // A deleted latest means every version is deleted: any live version takes over.
     const becomesLatest =
       !current ||
       current.status === 'deleted' ||
       compareVersions(doc.version, current.version, new Date(), current.publishedAt) > 0;
+    const previousLatest = becomesLatest && current ? current.version : undefined;
+    if (previousLatest) await clearLatestFlag(trx, doc.name, previousLatest);
 
-    const at = await reserveJournalPosition(trx);
-    if (!server) await insertServer(trx, { name: doc.name, nameKey: key, createdAt: at.at });
-    await incrementVersionCount(trx, doc.name);
-    if (becomesLatest && current) await setLatestFlag(trx, doc.name, current.version, false, at);
+    const at = await insertPublishedVersion(trx, {
+      name: doc.name,
+      nameKey: key,
+      version: doc.version,
+      value: doc,
+      isLatest: becomesLatest,
+      remoteUrls: urls,
+      previousLatest,
+      actor: actor.id,
+    });
     const record: VersionRecord = {
       serverName: doc.name,
       version: doc.version,
@@ -95,16 +88,6 @@ export async function publishVersion(
       isLatest: becomesLatest,
       seq: at.seq,
     };
-    await insertVersion(trx, record);
-    await replaceRemotes(trx, doc.name, doc.version, urls);
-    await insertJournalEntry(trx, {
-      ...at,
-      kind: 'publish',
-      serverName: doc.name,
-      version: doc.version,
-      actor: actor.id,
-      detail: becomesLatest && current ? { previousLatest: current.version } : {},
-    });
     return toServerResponse(record);
   });
 }

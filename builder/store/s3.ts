@@ -70,8 +70,10 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
   const { bucket, client } = options;
   const concurrency = options.concurrency ?? 16;
   const maxAttempts = options.maxAttempts ?? 5;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('concurrency must be an integer ≥ 1');
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new Error('maxAttempts must be an integer ≥ 1');
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new Error('concurrency must be an integer ≥ 1');
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new Error('maxAttempts must be an integer ≥ 1');
   const baseDelayMs = options.baseDelayMs ?? 100;
   const sleep = options.sleep ?? ((ms: number) => delay(ms).then(() => undefined));
 
@@ -96,9 +98,9 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
           return await send();
         } catch (e) {
           if (!isRetryable(e)) {
-            throw new RegistryError(500, `object store request failed: ${operation}: ${describeError(e)}`, undefined, {
-              cause: e,
-            });
+            // Not transient (403, 400, a bug): a 500 so callers do not retry what cannot succeed.
+            const detail = `object store request failed: ${operation}: ${describeError(e)}`;
+            throw new RegistryError(500, detail, undefined, { cause: e });
           }
           if (attempt >= maxAttempts) {
             throw unavailable(
@@ -262,7 +264,14 @@ const RETRYABLE_CODES = new Set([
   'TimeoutError', // @smithy/node-http-handler's connection and socket timeouts
 ]);
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+]);
 
 interface ErrorFacts {
   name?: string;

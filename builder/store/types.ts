@@ -58,6 +58,7 @@ export function assertValidKey(key: string): void {
   for (const segment of key.split('/')) {
     if (segment === '') fail('empty segment');
     if (segment === '.' || segment === '..') fail(`"${segment}" segment`);
-    if (encoder.encode(segment).length > MAX_SEGMENT_BYTES) fail(`segment longer than ${MAX_SEGMENT_BYTES} bytes`);
+    if (encoder.encode(segment).length > MAX_SEGMENT_BYTES)
+      fail(`segment longer than ${MAX_SEGMENT_BYTES} bytes`);
   }
 }

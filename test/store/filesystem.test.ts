@@ -155,7 +155,19 @@ describe('filesystem object store', () => {
 
   test('invalid keys throw and touch nothing', async () => {
     const before = allFiles(root);
-    const bad = ['', '../x', 'a/../../x', '/abs', 'a//b', 'a/./b', 'a/', 'a\\b', 'a\u0000b', 'a\nb', 'a\u007fb'];
+    const bad = [
+      '',
+      '../x',
+      'a/../../x',
+      '/abs',
+      'a//b',
+      'a/./b',
+      'a/',
+      'a\\b',
+      'a\u0000b',
+      'a\nb',
+      'a\u007fb',
+    ];
     const opts = { contentType: 'text/plain', cacheClass: 'mutable' } as const;
     for (const key of bad) {
       await assert.rejects(store.put(key, encode('x'), opts), /invalid object key/, JSON.stringify(key));

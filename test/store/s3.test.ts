@@ -39,6 +39,7 @@ describe('S3 store against s3rver', () => {
   let client: ReturnType<typeof createS3Client>;
   let store: ObjectStore;
   const commands: string[] = [];
+  const deleteRequests: { firstKey: string; size: number }[] = [];
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 's3-store-'));
@@ -60,6 +61,8 @@ describe('S3 store against s3rver', () => {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         commands.push(context.commandName ?? '?');
+        const objects = (args.input as { Delete?: { Objects?: { Key?: string }[] } }).Delete?.Objects;
+        if (objects) deleteRequests.push({ firstKey: objects[0]?.Key ?? '', size: objects.length });
         return next(args);
       },
       { step: 'initialize', name: 'recordCommands' },
@@ -98,7 +101,10 @@ describe('S3 store against s3rver', () => {
     assert.deepEqual(got.info, expected);
     assert.deepEqual(await store.head('v0/servers.json'), expected);
 
-    await store.put('v0/plain.json', encode('{}'), { contentType: 'application/json', cacheClass: 'immutable' });
+    await store.put('v0/plain.json', encode('{}'), {
+      contentType: 'application/json',
+      cacheClass: 'immutable',
+    });
     const plain = await store.head('v0/plain.json');
     assert.equal(plain?.cacheControl, CACHE_CONTROL.immutable);
     assert.equal(plain?.contentEncoding, undefined);
@@ -113,7 +119,9 @@ describe('S3 store against s3rver', () => {
 
   test('invalid keys throw before any request', async () => {
     commands.length = 0;
-    await assert.rejects(store.put('../x', encode('x'), { contentType: 'text/plain', cacheClass: 'mutable' }));
+    await assert.rejects(
+      store.put('../x', encode('x'), { contentType: 'text/plain', cacheClass: 'mutable' }),
+    );
     await assert.rejects(store.get('a//b'), /invalid object key/);
     await assert.rejects(store.delete(['ok', '/abs']), /invalid object key/);
     assert.deepEqual(commands, []);
@@ -124,8 +132,10 @@ describe('S3 store against s3rver', () => {
     const keys = Array.from({ length: 1005 }, (_, i) => `many/${String(i).padStart(5, '0')}.json`);
     const opts = { contentType: 'application/json', cacheClass: 'immutable' } as const;
     await Promise.all(keys.map((key) => store.put(key, encode(`{"i":"${key}"}`), opts)));
-    // Neighbours that must not be listed: same string prefix without the slash, and outside the store prefix.
-    await store.put('many.json', encode('{}'), opts);
+    // Neighbours that must not be listed: a key starting with "many" but not "many/", and one outside the
+    // store prefix. ("manyz", not "many.json": s3rver pages in directory-walk order, not byte order, and
+    // its continuation token then silently drops "many.json" < "many/…". Real S3 uses byte order.)
+    await store.put('manyz.json', encode('{}'), opts);
     const outside = createS3Store({ bucket: BUCKET, prefix: 'elsewhere', client });
     await outside.put('many/00000.json', encode('{}'), opts);
 
@@ -136,15 +146,22 @@ describe('S3 store against s3rver', () => {
 
     await t.test('list with an empty prefix sees the whole store prefix only', async () => {
       const all = await collect(store.list(''));
-      assert.ok(all.includes('many.json') && all.includes('v0/servers.json'));
-      assert.equal(all.length, keys.length + 3); // + many.json, v0/servers.json, v0/plain.json
+      assert.ok(all.includes('manyz.json') && all.includes('v0/servers.json'));
+      assert.equal(all.length, keys.length + 3); // + manyz.json, v0/servers.json, v0/plain.json
     });
 
-    commands.length = 0;
+    deleteRequests.length = 0;
     await store.delete([...keys, 'many/never-existed.json']);
-    assert.equal(commands.filter((c) => c === 'DeleteObjectsCommand').length, 2, 'two batches of ≤1000');
+    // s3rver answers a DeleteObjects of several keys in one directory with 500 (its parallel deletes race
+    // pruning the directory) after deleting them, so a batch may be sent twice: count distinct batches.
+    const batches = new Map(deleteRequests.map((r) => [r.firstKey, r.size]));
+    assert.deepEqual(
+      [...batches.values()].sort((a, b) => b - a),
+      [1000, 6],
+      'two batches of ≤1000',
+    );
     assert.deepEqual(await collect(store.list('many/')), []);
-    assert.ok(await store.head('many.json'));
+    assert.ok(await store.head('manyz.json'));
     assert.ok(await outside.head('many/00000.json'));
   });
 });
@@ -157,7 +174,9 @@ interface FakeS3 {
   close(): Promise<void>;
 }
 
-async function startFakeS3(respond: (n: number, req: IncomingMessage, res: ServerResponse) => void): Promise<FakeS3> {
+async function startFakeS3(
+  respond: (n: number, req: IncomingMessage, res: ServerResponse) => void,
+): Promise<FakeS3> {
   let inFlight = 0;
   const fake: FakeS3 = { endpoint: '', requests: 0, maxInFlight: 0, close: async () => {} };
   const server: Server = createServer((req, res) => {
@@ -219,11 +238,14 @@ describe('S3 store retries and concurrency (loopback fakes)', () => {
 
   test('503 SlowDown twice, then 200: three attempts, success, backoff within the jitter bounds', async () => {
     const delays: number[] = [];
-    const { fake, store } = await storeFor((n, _req, res) => (n <= 2 ? sendError(res, 503, 'SlowDown') : sendPutOk(res)), {
-      sleep: async (ms) => {
-        delays.push(ms);
+    const { fake, store } = await storeFor(
+      (n, _req, res) => (n <= 2 ? sendError(res, 503, 'SlowDown') : sendPutOk(res)),
+      {
+        sleep: async (ms) => {
+          delays.push(ms);
+        },
       },
-    });
+    );
     await store.put('v0/a.json', encode('{}'), opts);
     assert.equal(fake.requests, 3);
     assert.equal(delays.length, 2);
@@ -231,17 +253,24 @@ describe('S3 store retries and concurrency (loopback fakes)', () => {
   });
 
   test('a connection reset is retried', async () => {
-    const { fake, store } = await storeFor((n, req, res) => (n === 1 ? req.socket.destroy() : sendPutOk(res)));
+    const { fake, store } = await storeFor((n, req, res) =>
+      n === 1 ? req.socket.destroy() : sendPutOk(res),
+    );
     await store.put('v0/a.json', encode('{}'), opts);
     assert.equal(fake.requests, 2);
   });
 
   test('always 500: unavailable (503 RegistryError) after maxAttempts', async () => {
-    const { fake, store } = await storeFor((_n, _req, res) => sendError(res, 500, 'InternalError'), { maxAttempts: 4 });
+    const { fake, store } = await storeFor((_n, _req, res) => sendError(res, 500, 'InternalError'), {
+      maxAttempts: 4,
+    });
     await assert.rejects(store.put('v0/a.json', encode('{}'), opts), (e: unknown) => {
       assert.ok(e instanceof RegistryError);
       assert.equal(e.status, 503);
-      assert.match(e.detail, /^object store unavailable: PutObject v0\/a\.json: .*InternalError.*after 4 attempts/);
+      assert.match(
+        e.detail,
+        /^object store unavailable: PutObject v0\/a\.json: .*InternalError.*after 4 attempts/,
+      );
       return true;
     });
     assert.equal(fake.requests, 4);
