@@ -20,6 +20,7 @@ const { positionals, values } = parseArgs({
     warmup: { type: 'string' },
     servers: { type: 'string' },
     'database-url': { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 const names = positionals.length ? positionals : Object.keys(BENCHES);

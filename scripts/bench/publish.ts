@@ -17,6 +17,8 @@ export interface PublishBenchOptions {
   seconds: number;
   warmupSeconds: number;
   servers: number;
+  /** Directory for a V8 CPU profile of the API process (--cpu-prof), for finding hot spots. */
+  profileDir?: string | undefined;
 }
 
 export async function runPublishBench(o: PublishBenchOptions) {
@@ -36,6 +38,7 @@ export async function runPublishBench(o: PublishBenchOptions) {
       LOG_LEVEL: 'warn',
     },
     async () => (await fetch(`${base}/v0/ping`)).ok,
+    o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [],
   );
   try {
     const token = (
@@ -142,6 +145,7 @@ export async function main(args: Record<string, string | undefined>): Promise<vo
     seconds: Number(args.seconds ?? 15),
     warmupSeconds: Number(args.warmup ?? 3),
     servers: Number(args.servers ?? 500),
+    profileDir: args.profile,
   });
   const file = writeResult('publish', result);
   process.stderr.write(

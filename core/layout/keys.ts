@@ -1,0 +1,327 @@
+import { createHash } from 'node:crypto';
+import { isValidServerName } from '../names.js';
+
+/**
+ * Every object key of the static tree, and the encodings they use (docs/static-tree.md). This is the
+ * only module that builds keys. The edge function (infra/edge/viewer-request.js) maps official URLs
+ * onto the same keys with its own ES5 copy of these encodings; test/edge/viewer-request.test.ts proves
+ * the two agree, so change both together.
+ *
+ * Keys are relative to the bucket / site-output root and never start with `/`. Every character in a
+ * key is one of `[A-Za-z0-9._~/-]`, so a key survives URL encoding, S3 (which reads `+` in a path as
+ * a space) and case-sensitive or case-folding filesystems unchanged.
+ */
+
+/** Encoded version segments longer than this are shortened, keeping file names well under 255 bytes. */
+const MAX_SEGMENT = 200;
+/** How much of the readable encoding a shortened segment keeps before `~~` and the hash. */
+const KEPT_PREFIX = 120;
+const HASH_CHARS = 32;
+
+const DAY_PATTERN = /^\d{4}-\d\d-\d\d$/;
+const PAGE_PATTERN = /^(?:0|[1-9]\d*)$/;
+const SHARD_PATTERN = /^[0-9a-f]{2}$/;
+// Unpaired UTF-16 surrogates have no UTF-8 form; the edge can never see one (decodeURIComponent rejects
+// them), so refusing them here keeps both sides total over the same inputs.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// RFC 3339 as the official registry's time.Parse(time.RFC3339) reads it (uppercase T and Z).
+const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z|([+-])(\d\d):(\d\d))$/;
+
+const isKeptByte = (byte: number): boolean =>
+  (byte >= 0x30 && byte <= 0x39) || // 0-9
+  (byte >= 0x41 && byte <= 0x5a) || // A-Z
+  (byte >= 0x61 && byte <= 0x7a) || // a-z
+  byte === 0x2e || // .
+  byte === 0x5f || // _
+  byte === 0x2d; // -
+
+/**
+ * The file-name form of a version: UTF-8 bytes, `[A-Za-z0-9._-]` kept, every other byte `~XX`
+ * (uppercase hex); an all-dots segment has its dots escaped; a segment longer than 200 characters
+ * becomes its first 120 characters (never cutting a `~XX`) + `~~` + 32 hex chars of sha256(version).
+ *
+ * @example encodeVersionSegment('1.0.0+20130313144700') // '1.0.0~2B20130313144700'
+ * @example encodeVersionSegment('..') // '~2E~2E'
+ */
+export function encodeVersionSegment(version: string): string {
+  if (version === '') throw new RangeError('a version cannot be empty');
+  if (LONE_SURROGATE.test(version)) throw new RangeError('a version must be valid Unicode');
+  let encoded = '';
+  for (const byte of Buffer.from(version, 'utf8')) {
+    encoded += isKeptByte(byte)
+      ? String.fromCharCode(byte)
+      : `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  // `.` and `..` are directory references on every filesystem and in URL paths.
+  if (/^\.+$/.test(encoded)) encoded = encoded.replaceAll('.', '~2E');
+  if (encoded.length <= MAX_SEGMENT) return encoded;
+  // An escape `~XX` starting at 118 or 119 would straddle the cut, so cut before it instead.
+  const lastEscape = encoded.lastIndexOf('~', KEPT_PREFIX - 1);
+  const cut = lastEscape >= KEPT_PREFIX - 2 ? lastEscape : KEPT_PREFIX;
+  const hash = createHash('sha256').update(version, 'utf8').digest('hex').slice(0, HASH_CHARS);
+  return `${encoded.slice(0, cut)}~~${hash}`;
+}
+
+function checkedName(name: string): string {
+  // Names go into keys verbatim; only a valid name is guaranteed to be exactly two safe segments.
+  if (!isValidServerName(name)) throw new RangeError(`not a valid server name: ${JSON.stringify(name)}`);
+  return name;
+}
+
+/**
+ * The folder holding every document of one server.
+ *
+ * @example serverPrefix('io.github.alice/weather') // 'servers/io.github.alice/weather/'
+ */
+export function serverPrefix(name: string): string {
+  return `servers/${checkedName(name)}/`;
+}
+
+/**
+ * `GET /v0.1/servers/{name}/versions[?include_deleted=true]`.
+ *
+ * @example serverVersionsKey('io.github.alice/weather', false) // 'servers/io.github.alice/weather/index.json'
+ * @example serverVersionsKey('io.github.alice/weather', true) // 'servers/io.github.alice/weather/index.all.json'
+ */
+export function serverVersionsKey(name: string, includeDeleted: boolean): string {
+  return `${serverPrefix(name)}${includeDeleted ? 'index.all' : 'index'}.json`;
+}
+
+/**
+ * `GET /v0.1/servers/{name}/versions/latest[?include_deleted=true]`; the live form is absent while
+ * the latest version is deleted.
+ *
+ * @example serverLatestKey('io.github.alice/weather', false) // 'servers/io.github.alice/weather/latest.json'
+ * @example serverLatestKey('io.github.alice/weather', true) // 'servers/io.github.alice/weather/latest.all.json'
+ */
+export function serverLatestKey(name: string, includeDeleted: boolean): string {
+  return `${serverPrefix(name)}${includeDeleted ? 'latest.all' : 'latest'}.json`;
+}
+
+/**
+ * `GET /v0.1/servers/{name}/versions/{version}[?include_deleted=true]`; the `v/` form is absent for
+ * deleted versions, the `va/` form holds every version.
+ *
+ * @example serverVersionKey('io.github.alice/weather', '1.0.0+b1', false) // 'servers/io.github.alice/weather/v/1.0.0~2Bb1.json'
+ * @example serverVersionKey('io.github.alice/weather', '1.0.0', true) // 'servers/io.github.alice/weather/va/1.0.0.json'
+ */
+export function serverVersionKey(name: string, version: string, includeDeleted: boolean): string {
+  return `${serverPrefix(name)}${includeDeleted ? 'va' : 'v'}/${encodeVersionSegment(version)}.json`;
+}
+
+/**
+ * Which list `GET /v0.1/servers` serves: `live` (default), `all` (`include_deleted=true`), `latest`
+ * (`version=latest`), `latest.all` (both).
+ */
+export type ListView = 'live' | 'all' | 'latest' | 'latest.all';
+
+export const LIST_VIEWS: readonly ListView[] = ['live', 'all', 'latest', 'latest.all'];
+
+/** @example listViewFor({ latestOnly: true, includeDeleted: false }) // 'latest' */
+export function listViewFor(options: { latestOnly: boolean; includeDeleted: boolean }): ListView {
+  if (options.latestOnly) return options.includeDeleted ? 'latest.all' : 'latest';
+  return options.includeDeleted ? 'all' : 'live';
+}
+
+/**
+ * The first page of a list view (`GET /v0.1/servers` without a cursor).
+ *
+ * @example listFirstPageKey('live') // 'lists/live/first.json'
+ */
+export function listFirstPageKey(view: ListView): string {
+  return `lists/${view}/first.json`;
+}
+
+/**
+ * The page that follows the item (name, version): `GET /v0.1/servers?cursor={name}:{version}`.
+ *
+ * @example listPageAfterKey('all', 'io.github.alice/weather', '1.0.0') // 'lists/all/after/io.github.alice/weather/1.0.0.json'
+ */
+export function listPageAfterKey(view: ListView, name: string, version: string): string {
+  return `lists/${view}/after/${checkedName(name)}/${encodeVersionSegment(version)}.json`;
+}
+
+/**
+ * The `nextCursor` of a list page, in the official registry's `{name}:{version}` form.
+ *
+ * @example listCursor('io.github.alice/weather', '1.0.0') // 'io.github.alice/weather:1.0.0'
+ */
+export function listCursor(name: string, version: string): string {
+  return `${name}:${version}`;
+}
+
+/** The first day of the change feed; `updated_since` earlier than this starts here. */
+export const FEED_EPOCH_DAY = '2025-09-01';
+
+function checkedDay(day: string): string {
+  if (!DAY_PATTERN.test(day)) throw new RangeError(`not a YYYY-MM-DD day: ${JSON.stringify(day)}`);
+  return day;
+}
+
+function checkedPage(page: number): number {
+  if (!PAGE_PATTERN.test(String(page))) throw new RangeError(`not a page number: ${page}`);
+  return page;
+}
+
+/**
+ * Page `page` (from 0) of the change feed for one UTC day; immutable once the day is sealed.
+ *
+ * @example feedPageKey('2025-10-02', 0) // 'feed/2025-10-02/0.json'
+ */
+export function feedPageKey(day: string, page: number): string {
+  return `feed/${checkedDay(day)}/${checkedPage(page)}.json`;
+}
+
+/**
+ * The `nextCursor` of a feed page.
+ *
+ * @example feedCursor('2025-10-02', 1) // 'feed:2025-10-02:1'
+ */
+export function feedCursor(day: string, page: number): string {
+  return `feed:${checkedDay(day)}:${checkedPage(page)}`;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * The UTC day (`YYYY-MM-DD`) of an RFC 3339 timestamp, honouring its offset. Throws RangeError for
+ * anything the official registry's RFC 3339 parser would refuse.
+ *
+ * @example dayOf('2025-10-02T01:30:00+02:00') // '2025-10-01'
+ */
+export function dayOf(isoTimestamp: string): string {
+  const m = RFC3339.exec(isoTimestamp);
+  if (!m) throw new RangeError(`not an RFC 3339 timestamp: ${JSON.stringify(isoTimestamp)}`);
+  const [year, month, day, hour, minute, second, offHour, offMinute] = [
+    m[1],
+    m[2],
+    m[3],
+    m[4],
+    m[5],
+    m[6],
+    m[8],
+    m[9],
+  ].map(Number) as [number, number, number, number, number, number, number, number];
+  const inRange =
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    (m[7] === undefined || (offHour <= 23 && offMinute <= 59));
+  if (!inRange) throw new RangeError(`not an RFC 3339 timestamp: ${JSON.stringify(isoTimestamp)}`);
+  const offset = m[7] === undefined ? 0 : (m[7] === '-' ? -1 : 1) * (offHour * 60 + offMinute);
+  // setUTCFullYear, unlike Date.UTC, does not read years 0..99 as 1900..1999.
+  const utc = new Date(0);
+  utc.setUTCFullYear(year, month - 1, day);
+  utc.setUTCHours(hour, minute - offset);
+  const y = utc.getUTCFullYear();
+  const yyyy = y < 0 ? `-${String(-y).padStart(6, '0')}` : String(y).padStart(4, '0');
+  return `${yyyy}-${String(utc.getUTCMonth() + 1).padStart(2, '0')}-${String(utc.getUTCDate()).padStart(2, '0')}`;
+}
+
+/**
+ * The feed day that answers `updated_since=T`: the UTC day of T, or the feed epoch for earlier days.
+ * (Days after today are answered by the edge function itself with an empty list.)
+ *
+ * @example feedStartDay('2024-01-01T00:00:00Z') // '2025-09-01'
+ */
+export function feedStartDay(updatedSince: string): string {
+  const day = dayOf(updatedSince);
+  return day < FEED_EPOCH_DAY ? FEED_EPOCH_DAY : day;
+}
+
+/** The registry root document. @example ROOT_KEY // 'index.json' */
+export const ROOT_KEY = 'index.json';
+
+/** Points at the newest dated snapshot. @example SNAPSHOT_POINTER_KEY // 'snapshots/latest.json' */
+export const SNAPSHOT_POINTER_KEY = 'snapshots/latest.json';
+
+/**
+ * The immutable objects of one nightly snapshot.
+ *
+ * @example snapshotKeys('2025-10-02') // { data: 'snapshots/2025-10-02/servers.json.gz', manifest: 'snapshots/2025-10-02/manifest.json', signature: 'snapshots/2025-10-02/manifest.json.sig' }
+ */
+export function snapshotKeys(day: string): { data: string; manifest: string; signature: string } {
+  const dir = `snapshots/${checkedDay(day)}`;
+  return {
+    data: `${dir}/servers.json.gz`,
+    manifest: `${dir}/manifest.json`,
+    signature: signatureKeyFor(`${dir}/manifest.json`),
+  };
+}
+
+/** The tree manifest's index of shards. @example MANIFEST_INDEX_KEY // 'manifest/index.json' */
+export const MANIFEST_INDEX_KEY = 'manifest/index.json';
+
+/** @example manifestIndexKey() // 'manifest/index.json' */
+export function manifestIndexKey(): string {
+  return MANIFEST_INDEX_KEY;
+}
+
+/**
+ * One of the 256 tree-manifest shards.
+ *
+ * @example manifestShardKey('3f') // 'manifest/3f.json'
+ */
+export function manifestShardKey(shard: string): string {
+  if (!SHARD_PATTERN.test(shard)) throw new RangeError(`not a manifest shard: ${JSON.stringify(shard)}`);
+  return `manifest/${shard}.json`;
+}
+
+/**
+ * The shard that lists `key`: the first two lowercase hex characters of sha256(key), so shards stay
+ * evenly sized and a key's shard is known without reading anything.
+ *
+ * @example manifestShardOf('index.json') // two hex characters, e.g. '3f'
+ */
+export function manifestShardOf(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 2);
+}
+
+/** @example PUBLIC_KEY_PEM_KEY // 'keys/site-signing-key.pem' */
+export const PUBLIC_KEY_PEM_KEY = 'keys/site-signing-key.pem';
+
+/** @example PUBLIC_KEY_JWK_KEY // 'keys/site-signing-key.jwk.json' */
+export const PUBLIC_KEY_JWK_KEY = 'keys/site-signing-key.jwk.json';
+
+/**
+ * The detached signature of a signed object.
+ *
+ * @example signatureKeyFor('snapshots/latest.json') // 'snapshots/latest.json.sig'
+ */
+export function signatureKeyFor(key: string): string {
+  return `${key}.sig`;
+}
+
+const NAME_SOURCE = '[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]/[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]';
+// A version segment never consists only of dots (they are escaped), so `\.+` is excluded.
+const SEGMENT_SOURCE = '(?!\\.+\\.json(?:\\.sig)?$)[A-Za-z0-9._~-]+';
+const DAY_SOURCE = '\\d{4}-\\d\\d-\\d\\d';
+const VIEW_SOURCE = '(?:live|all|latest|latest\\.all)';
+
+/**
+ * Matches every key this module can build, and nothing else (a signature `.sig` is allowed on any of
+ * them). Writers can assert it; tests use it to prove the edge never maps a URL outside the tree.
+ */
+export const KEY_PATTERN = new RegExp(
+  '^(?:' +
+    [
+      'index\\.json',
+      'snapshots/latest\\.json',
+      `snapshots/${DAY_SOURCE}/(?:servers\\.json\\.gz|manifest\\.json)`,
+      'manifest/(?:index|[0-9a-f]{2})\\.json',
+      'keys/site-signing-key\\.(?:pem|jwk\\.json)',
+      `servers/${NAME_SOURCE}/(?:index|index\\.all|latest|latest\\.all)\\.json`,
+      `servers/${NAME_SOURCE}/va?/${SEGMENT_SOURCE}\\.json`,
+      `lists/${VIEW_SOURCE}/first\\.json`,
+      `lists/${VIEW_SOURCE}/after/${NAME_SOURCE}/${SEGMENT_SOURCE}\\.json`,
+      `feed/${DAY_SOURCE}/(?:0|[1-9]\\d*)\\.json`,
+    ].join('|') +
+    ')(?:\\.sig)?$',
+);
