@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { ServerJson } from '../../core/server-json.js';
 import type { VersionStatus } from '../../core/shapes.js';
-import type { JournalPosition } from './journal.js';
 import { isoTimestamp, toNumber } from '../sql.js';
+import type { JournalPosition } from './journal.js';
 
 /**
  * The publish path in as few round trips as possible (it is the hot write): one read of everything
@@ -17,7 +17,11 @@ export interface PublishState {
   latest: { version: string; status: VersionStatus; publishedAt: Date } | undefined;
 }
 
-export async function loadPublishState(trx: Knex.Transaction, nameKey: string, version: string): Promise<PublishState> {
+export async function loadPublishState(
+  trx: Knex.Transaction,
+  nameKey: string,
+  version: string,
+): Promise<PublishState> {
   const result = await trx.raw(
     `select s.name, s.version_count,
             exists(select 1 from server_versions d where d.server_name = s.name and d.version = ?) as duplicate,
