@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Database } from '../../db/connect.js';
 import { readJournal } from '../../db/repositories/journal.js';
-import { ANON, serverJson, startTestApi, type TestApi } from '../helpers/app.js';
-import { resetDatabase, testBackends } from '../helpers/db.js';
+import { ANON, serverJson, type TestApi, useTestApi } from '../helpers/app.js';
+import { testBackends } from '../helpers/db.js';
 
 /**
  * Over a real port, so requests really overlap; on PostgreSQL they also overlap in the database
@@ -15,20 +15,13 @@ for (const backend of testBackends()) {
     let api: TestApi;
     let base: string;
     let token: string;
+    useTestApi(backend, (f) => {
+      ({ db, api, token } = f);
+    });
     before(async () => {
-      db = await backend.open();
-      api = await startTestApi(db);
       await api.app.listen({ host: '127.0.0.1', port: 0 });
       const addr = api.app.server.address();
       base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    });
-    after(async () => {
-      await api.app.close();
-      await db.close();
-    });
-    beforeEach(async () => {
-      await resetDatabase(db);
-      token = await api.anonymousToken();
     });
 
     const post = (body: unknown) =>

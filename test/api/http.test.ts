@@ -1,27 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Database } from '../../db/connect.js';
 import { readJournal } from '../../db/repositories/journal.js';
 import { countVersions } from '../../db/repositories/versions.js';
-import { ANON, encodeName, serverJson, startTestApi, type TestApi } from '../helpers/app.js';
-import { resetDatabase, testBackends } from '../helpers/db.js';
+import { ANON, encodeName, serverJson, startTestApi, type TestApi, useTestApi } from '../helpers/app.js';
+import { testBackends } from '../helpers/db.js';
 
 for (const backend of testBackends()) {
   describe(`HTTP surface (${backend.name})`, () => {
     let db: Database;
     let api: TestApi;
     let token: string;
-    before(async () => {
-      db = await backend.open();
-      api = await startTestApi(db);
-    });
-    after(async () => {
-      await api.app.close();
-      await db.close();
-    });
-    beforeEach(async () => {
-      await resetDatabase(db);
-      token = await api.anonymousToken();
+    useTestApi(backend, (f) => {
+      ({ db, api, token } = f);
     });
 
     test('unknown routes are 404 problem+json with a hint', async () => {

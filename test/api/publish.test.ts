@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Database } from '../../db/connect.js';
 import { readJournal } from '../../db/repositories/journal.js';
 import { countVersions } from '../../db/repositories/versions.js';
@@ -9,10 +9,10 @@ import {
   intoAnonymous,
   loadExamples,
   serverJson,
-  startTestApi,
   type TestApi,
+  useTestApi,
 } from '../helpers/app.js';
-import { resetDatabase, testBackends } from '../helpers/db.js';
+import { testBackends } from '../helpers/db.js';
 
 const OFFICIAL = 'io.modelcontextprotocol.registry/official';
 
@@ -21,17 +21,8 @@ for (const backend of testBackends()) {
     let db: Database;
     let api: TestApi;
     let token: string;
-    before(async () => {
-      db = await backend.open();
-      api = await startTestApi(db);
-    });
-    after(async () => {
-      await api.app.close();
-      await db.close();
-    });
-    beforeEach(async () => {
-      await resetDatabase(db);
-      token = await api.anonymousToken();
+    useTestApi(backend, (f) => {
+      ({ db, api, token } = f);
     });
 
     const publish = (body: unknown, t = token, prefix = '/v0') =>

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Database } from '../../db/connect.js';
 import { readJournal } from '../../db/repositories/journal.js';
-import { ANON, encodeName, serverJson, startTestApi, type TestApi } from '../helpers/app.js';
-import { resetDatabase, testBackends } from '../helpers/db.js';
+import { ANON, encodeName, serverJson, type TestApi, useTestApi } from '../helpers/app.js';
+import { testBackends } from '../helpers/db.js';
 
 const OFFICIAL = 'io.modelcontextprotocol.registry/official';
 const NAME = `${ANON}/weather`;
@@ -15,17 +15,8 @@ for (const backend of testBackends()) {
     let db: Database;
     let api: TestApi;
     let token: string;
-    before(async () => {
-      db = await backend.open();
-      api = await startTestApi(db);
-    });
-    after(async () => {
-      await api.app.close();
-      await db.close();
-    });
-    beforeEach(async () => {
-      await resetDatabase(db);
-      token = await api.anonymousToken();
+    useTestApi(backend, (f) => {
+      ({ db, api, token } = f);
     });
 
     const publish = (version: string, extra = {}) =>

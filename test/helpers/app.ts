@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../api/app.js';
@@ -11,6 +12,7 @@ import { type Config, loadConfig } from '../../core/config.js';
 import type { ServerJson } from '../../core/server-json.js';
 import { createServerJsonValidator, type ServerJsonValidator } from '../../core/validation/index.js';
 import type { Database } from '../../db/connect.js';
+import { resetDatabase, type TestBackend } from './db.js';
 
 export const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared');
 export const ANON = 'io.modelcontextprotocol.anonymous';
@@ -119,3 +121,32 @@ export function serverJson(overrides: Record<string, unknown> = {}): ServerJson 
 }
 
 export const encodeName = (name: string): string => encodeURIComponent(name);
+
+export interface ApiFixture {
+  db: Database;
+  api: TestApi;
+  /** A fresh anonymous token for each test. */
+  token: string;
+}
+
+/**
+ * Registers the usual hooks: one database and app per suite, tables reset and a new anonymous token
+ * before each test. `bind` receives the fixture whenever it changes (assign it to the suite's lets).
+ */
+export function useTestApi(backend: TestBackend, bind: (fixture: ApiFixture) => void): void {
+  const fixture = {} as ApiFixture;
+  before(async () => {
+    fixture.db = await backend.open();
+    fixture.api = await startTestApi(fixture.db);
+    bind(fixture);
+  });
+  after(async () => {
+    await fixture.api.app.close();
+    await fixture.db.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(fixture.db);
+    fixture.token = await fixture.api.anonymousToken();
+    bind(fixture);
+  });
+}
