@@ -1,4 +1,3 @@
-import { unprocessable } from '../../core/errors.js';
 import { isValidServerName, nameKey } from '../../core/names.js';
 import type { ServerJson } from '../../core/server-json.js';
 import { type ServerResponse, toServerResponse, type VersionRecord } from '../../core/shapes.js';
@@ -32,8 +31,6 @@ export async function publishVersion(
     requirePermission(actor, 'publish', name, 'publish');
   requireValid(ctx.validator, body, 'Failed to publish server');
   const doc = normalizeServerJson(body as ServerJson);
-  if (typeof name !== 'string')
-    throw unprocessable('Failed to publish server, invalid schema: name is required');
 
   return inTransaction(ctx.knex, async (trx) => {
     const key = nameKey(doc.name);

@@ -5,11 +5,6 @@ import { isoTimestamp, type Queryable, toNumber } from '../sql.js';
 
 /** Servers, their versions and the remote-URL index. Every function takes the transaction to run in. */
 
-export interface ServerRow {
-  name: string;
-  versionCount: number;
-}
-
 /** What latest-version decisions need, without the documents. */
 export interface VersionSummary {
   version: string;
@@ -44,7 +39,7 @@ interface RecordRow {
   seq: string | number;
 }
 
-export function toRecord(row: RecordRow): VersionRecord {
+function toRecord(row: RecordRow): VersionRecord {
   return {
     serverName: row.server_name,
     version: row.version,
@@ -74,27 +69,6 @@ export async function lockRemoteUrls(trx: Knex.Transaction, urls: readonly strin
   }
 }
 
-export async function findServerByKey(db: Queryable, nameKey: string): Promise<ServerRow | undefined> {
-  const row = await db('servers').select('name', 'version_count').where({ name_key: nameKey }).first();
-  return row ? { name: row.name, versionCount: Number(row.version_count) } : undefined;
-}
-
-export async function insertServer(
-  trx: Knex.Transaction,
-  server: { name: string; nameKey: string; createdAt: string },
-): Promise<void> {
-  await trx('servers').insert({
-    name: server.name,
-    name_key: server.nameKey,
-    version_count: 0,
-    created_at: server.createdAt,
-  });
-}
-
-export async function incrementVersionCount(trx: Knex.Transaction, name: string): Promise<void> {
-  await trx('servers').where({ name }).increment('version_count', 1);
-}
-
 export async function getVersion(
   db: Queryable,
   name: string,
@@ -117,19 +91,6 @@ export async function listVersions(db: Queryable, name: string): Promise<Version
       { column: 'version', order: 'asc' },
     ]);
   return (rows as RecordRow[]).map(toRecord);
-}
-
-export async function versionExists(db: Queryable, name: string, version: string): Promise<boolean> {
-  const row = await db('server_versions').select(db.raw('1')).where({ server_name: name, version }).first();
-  return row !== undefined;
-}
-
-export async function findLatest(db: Queryable, name: string): Promise<VersionSummary | undefined> {
-  const row = await db('server_versions')
-    .select('version', 'status', 'published_at', 'is_latest')
-    .where({ server_name: name, is_latest: true })
-    .first();
-  return row ? toSummary(row) : undefined;
 }
 
 export async function listVersionSummaries(db: Queryable, name: string): Promise<VersionSummary[]> {
@@ -166,21 +127,6 @@ export async function findRemoteOwner(
     .orderBy(['r.url', 'r.server_name'])
     .first();
   return row ? { url: row.url, serverName: row.server_name } : undefined;
-}
-
-export async function insertVersion(trx: Knex.Transaction, r: VersionRecord): Promise<void> {
-  await trx('server_versions').insert({
-    server_name: r.serverName,
-    version: r.version,
-    value: JSON.stringify(r.value),
-    status: r.status,
-    status_changed_at: r.statusChangedAt,
-    status_message: r.statusMessage,
-    published_at: r.publishedAt,
-    updated_at: r.updatedAt,
-    is_latest: r.isLatest,
-    seq: r.seq,
-  });
 }
 
 export async function replaceRemotes(
