@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  CURRENT_SCHEMA_VERSION,
-  createServerJsonValidator,
-  schemaUrlFor,
-  type ValidationIssue,
-} from '../../core/validation/index.js';
+import { createServerJsonValidator } from '../../core/validation/index.js';
+import { assertError, type Doc, doc } from '../helpers/validation.js';
 
 const validator = createServerJsonValidator();
-type Doc = Record<string, unknown>;
 
 const SHA = 'fe333e598595000ae021bd27117db32ec69af6987f507ba7a63c90638ff633ce';
-const doc = (extra: Doc = {}): Doc => ({
-  $schema: schemaUrlFor(CURRENT_SCHEMA_VERSION),
-  name: 'io.github.example/weather',
-  description: 'Weather forecasts',
-  version: '1.0.0',
-  ...extra,
-});
 const npm = (extra: Doc = {}): Doc => ({
   registryType: 'npm',
   identifier: '@example/weather-mcp',
@@ -27,15 +15,6 @@ const npm = (extra: Doc = {}): Doc => ({
 });
 const withPackage = (pkg: Doc) => doc({ packages: [pkg] });
 const withRemote = (remote: Doc) => doc({ remotes: [remote] });
-
-function assertError(d: Doc, reference: string, path: string): ValidationIssue {
-  const result = validator.validate(d);
-  const issue = result.issues.find((i) => i.reference === reference && i.path === path);
-  assert.ok(issue, `expected ${reference} at "${path}", got ${JSON.stringify(result.issues, null, 1)}`);
-  assert.equal(issue.severity, 'error');
-  assert.equal(result.valid, false);
-  return issue;
-}
 
 function assertValid(d: Doc): void {
   const result = validator.validate(d);

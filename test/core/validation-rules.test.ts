@@ -1,35 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  CURRENT_SCHEMA_VERSION,
   createServerJsonValidator,
   PUBLISHER_PROVIDED_META_KEY,
   publisherProvidedSize,
   schemaUrlFor,
-  type ValidationIssue,
 } from '../../core/validation/index.js';
+import { assertError, type Doc, doc } from '../helpers/validation.js';
 
 const validator = createServerJsonValidator();
-type Doc = Record<string, unknown>;
 
-const doc = (extra: Doc = {}): Doc => ({
-  $schema: schemaUrlFor(CURRENT_SCHEMA_VERSION),
-  name: 'io.github.example/weather',
-  description: 'Weather forecasts',
-  version: '1.0.0',
-  ...extra,
-});
 /** Same document under the 2025-09-29 schema, which knows no title/icons: only the semantic rules see them. */
 const oldDoc = (extra: Doc = {}): Doc => doc({ $schema: schemaUrlFor('2025-09-29'), ...extra });
-
-function assertError(d: Doc, reference: string, path: string): ValidationIssue {
-  const result = validator.validate(d);
-  const issue = result.issues.find((i) => i.reference === reference && i.path === path);
-  assert.ok(issue, `expected ${reference} at "${path}", got ${JSON.stringify(result.issues, null, 1)}`);
-  assert.equal(issue.severity, 'error');
-  assert.equal(result.valid, false);
-  return issue;
-}
 
 function assertValid(d: Doc): void {
   const result = validator.validate(d);
