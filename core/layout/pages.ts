@@ -1,0 +1,58 @@
+/**
+ * Content-defined list pages for GET /servers. Items are in official list order (name, then
+ * version, plain string order). A page ends after an item whose own hash says "break" (about one
+ * item in BREAK_EVERY), or when it reaches MAX_PAGE_ITEMS. Because a break depends only on the item,
+ * one publish or deletion changes the page it lands in (and at most its forced-cut neighbours), not
+ * every page after it. A page is stored under the cursor of the item before it (official cursor
+ * `name:version`), so a crawler's cursor always names the object to fetch next.
+ */
+export const BREAK_EVERY = 32;
+export const MAX_PAGE_ITEMS = 100;
+
+export interface ListItemKey {
+  name: string;
+  version: string;
+}
+
+export interface Page<T> {
+  /** The item before this page (its cursor names the page); undefined for the first page. */
+  after: ListItemKey | undefined;
+  items: T[];
+}
+
+/** 32-bit FNV-1a over UTF-16 code units: stable, cheap, and the same in every runtime. */
+function fnv1a32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+export function isPageBreak(item: ListItemKey): boolean {
+  return fnv1a32(`${item.name}:${item.version}`) % BREAK_EVERY === 0;
+}
+
+/** Official list order: by name, then version, as PostgreSQL orders text in the C collation. */
+export function compareListItems(a: ListItemKey, b: ListItemKey): number {
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  if (a.version !== b.version) return a.version < b.version ? -1 : 1;
+  return 0;
+}
+
+/** Splits items already in list order into pages. */
+export function splitPages<T>(items: Iterable<T>, keyOf: (item: T) => ListItemKey): Page<T>[] {
+  const pages: Page<T>[] = [];
+  let current: Page<T> = { after: undefined, items: [] };
+  for (const item of items) {
+    current.items.push(item);
+    const key = keyOf(item);
+    if (isPageBreak(key) || current.items.length === MAX_PAGE_ITEMS) {
+      pages.push(current);
+      current = { after: { name: key.name, version: key.version }, items: [] };
+    }
+  }
+  if (current.items.length > 0 || pages.length === 0) pages.push(current);
+  return pages;
+}

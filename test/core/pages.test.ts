@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  compareListItems,
+  type ListItemKey,
+  MAX_PAGE_ITEMS,
+  type Page,
+  splitPages,
+} from '../../core/layout/pages.js';
+
+// A small deterministic PRNG so failures reproduce.
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function registry(count: number, random: () => number): ListItemKey[] {
+  const items: ListItemKey[] = [];
+  for (let i = 0; i < count; i++) {
+    items.push({
+      name: `io.github.user${Math.floor(random() * 500)}/server-${i % 97}`,
+      version: `1.${Math.floor(random() * 20)}.${i}`,
+    });
+  }
+  return items.sort(compareListItems);
+}
+
+const id = (k: ListItemKey) => `${k.name}:${k.version}`;
+const pageId = (p: Page<ListItemKey>) => (p.after ? id(p.after) : '(first)');
+const asTree = (pages: Page<ListItemKey>[]) =>
+  new Map(pages.map((p) => [pageId(p), p.items.map(id).join('|')]));
+
+function insertSorted(items: ListItemKey[], item: ListItemKey): ListItemKey[] {
+  return [...items, item].sort(compareListItems);
+}
+
+describe('content-defined list pages', () => {
+  test('every item exactly once, in order, no page over the maximum', () => {
+    const items = registry(5000, rng(1));
+    const pages = splitPages(items, (i) => i);
+    assert.deepEqual(
+      pages.flatMap((p) => p.items),
+      items,
+    );
+    assert.ok(pages.every((p) => p.items.length <= MAX_PAGE_ITEMS && p.items.length > 0));
+    // Each page is keyed by the last item of the previous one: a crawler's cursor names the next object.
+    for (let i = 1; i < pages.length; i++) assert.deepEqual(pages[i]!.after, pages[i - 1]!.items.at(-1));
+    const mean = items.length / pages.length;
+    assert.ok(mean > 15 && mean < 50, `mean page size ${mean}`);
+  });
+
+  test('one publish changes a bounded number of page objects', () => {
+    const random = rng(2);
+    let items = registry(20_000, random);
+    let tree = asTree(splitPages(items, (i) => i));
+    let worst = 0;
+    for (let n = 0; n < 300; n++) {
+      items = insertSorted(items, {
+        name: `io.github.user${Math.floor(random() * 500)}/new-${n}`,
+        version: '1.0.0',
+      });
+      const next = asTree(splitPages(items, (i) => i));
+      let changed = 0;
+      for (const [key, content] of next) if (tree.get(key) !== content) changed++;
+      worst = Math.max(worst, changed);
+      tree = next;
+    }
+    // The page it lands in, plus a new page when it is itself a break (forced cuts can add a few more).
+    assert.ok(worst <= 4, `worst case ${worst} pages rewritten by one publish`);
+  });
+
+  test('a crawl that follows cursors while publishes happen sees every lasting item exactly once', () => {
+    const random = rng(3);
+    const original = registry(3000, random);
+    const store = new Map<string, Page<ListItemKey>>();
+    // Pages no longer in the chain stay readable (they still describe a keyset range), as in the tree.
+    const publish = (items: ListItemKey[]) => {
+      for (const page of splitPages(items, (i) => i)) store.set(pageId(page), page);
+    };
+    publish(original);
+    let items = original;
+    const seen: string[] = [];
+    let cursor = '(first)';
+    for (let step = 0; ; step++) {
+      const page = store.get(cursor);
+      assert.ok(page, `cursor ${cursor} names an object`);
+      seen.push(...page.items.map(id));
+      // Between two page fetches, a few servers publish new versions.
+      for (let k = 0; k < 3; k++) {
+        items = insertSorted(items, {
+          name: `io.github.user${Math.floor(random() * 500)}/late-${step}-${k}`,
+          version: '2.0.0',
+        });
+      }
+      publish(items);
+      const last = page.items.at(-1);
+      const next = last ? store.get(id(last)) : undefined;
+      if (!last || !next) break;
+      cursor = id(last);
+    }
+    const counts = new Map<string, number>();
+    for (const s of seen) counts.set(s, (counts.get(s) ?? 0) + 1);
+    for (const item of original) assert.equal(counts.get(id(item)), 1, `${id(item)} seen once`);
+    assert.ok(
+      [...counts.values()].every((c) => c === 1),
+      'no item seen twice',
+    );
+  });
+});
