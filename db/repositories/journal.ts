@@ -25,12 +25,17 @@ export interface JournalEntry {
  * single journal-head row lock until commit, which is what makes commit order equal journal order.
  * The timestamp is strictly increasing, so `updatedAt` order and seq order agree.
  */
+/**
+ * Claims the next position: the one statement that defines journal order. Every writer (the
+ * general path below and the single-statement publish) uses exactly this text.
+ */
+export const NEXT_JOURNAL_POSITION_SQL = `update journal_head
+    set seq = seq + 1, at = greatest(clock_timestamp(), at + interval '1 microsecond')
+  returning seq, at`;
+
 export async function reserveJournalPosition(trx: Knex.Transaction): Promise<JournalPosition> {
   const result = await trx.raw(
-    `update journal_head
-        set seq = seq + 1,
-            at = greatest(clock_timestamp(), at + interval '1 microsecond')
-      returning seq, ${isoTimestamp('at')} as at`,
+    `with h as (${NEXT_JOURNAL_POSITION_SQL}) select seq, ${isoTimestamp('at')} as at from h`,
   );
   const row = (result as { rows: { seq: string | number; at: string }[] }).rows[0];
   if (!row) throw new Error('journal_head row is missing (migrations not applied?)');

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { ServerJson } from '../../core/server-json.js';
 import type { VersionStatus } from '../../core/shapes.js';
 import { isoTimestamp, toNumber } from '../sql.js';
-import type { JournalPosition } from './journal.js';
+import { type JournalPosition, NEXT_JOURNAL_POSITION_SQL } from './journal.js';
 
 /**
  * The publish path in as few round trips as possible (it is the hot write): one read of everything
@@ -66,11 +66,7 @@ export interface NewVersion {
  */
 export async function insertPublishedVersion(trx: Knex.Transaction, v: NewVersion): Promise<JournalPosition> {
   const result = await trx.raw(
-    `with h as (
-       update journal_head
-          set seq = seq + 1, at = greatest(clock_timestamp(), at + interval '1 microsecond')
-        returning seq, at
-     ), s as (
+    `with h as (${NEXT_JOURNAL_POSITION_SQL}), s as (
        insert into servers (name, name_key, version_count, created_at)
        select ?, ?, 1, h.at from h
        on conflict (name) do update set version_count = servers.version_count + 1
