@@ -20,7 +20,6 @@ const HASH_CHARS = 32;
 
 const DAY_PATTERN = /^\d{4}-\d\d-\d\d$/;
 const PAGE_PATTERN = /^(?:0|[1-9]\d*)$/;
-const SHARD_PATTERN = /^[0-9a-f]{2}$/;
 // Unpaired UTF-16 surrogates have no UTF-8 form; the edge can never see one (decodeURIComponent rejects
 // them), so refusing them here keeps both sides total over the same inputs.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -256,32 +255,15 @@ export function snapshotKeys(day: string): { data: string; manifest: string; sig
   };
 }
 
-/** The tree manifest's index of shards. @example MANIFEST_INDEX_KEY // 'manifest/index.json' */
-export const MANIFEST_INDEX_KEY = 'manifest/index.json';
-
-/** @example manifestIndexKey() // 'manifest/index.json' */
-export function manifestIndexKey(): string {
-  return MANIFEST_INDEX_KEY;
-}
-
 /**
- * One of the 256 tree-manifest shards.
+ * The immutable manifest of one build: every key it wrote (with sha256 and size) and every key it
+ * deleted, and the previous build's manifest, so the chain of manifests describes the whole tree.
  *
- * @example manifestShardKey('3f') // 'manifest/3f.json'
+ * @example buildManifestKey(42) // 'manifest/42.json'
  */
-export function manifestShardKey(shard: string): string {
-  if (!SHARD_PATTERN.test(shard)) throw new RangeError(`not a manifest shard: ${JSON.stringify(shard)}`);
-  return `manifest/${shard}.json`;
-}
-
-/**
- * The shard that lists `key`: the first two lowercase hex characters of sha256(key), so shards stay
- * evenly sized and a key's shard is known without reading anything.
- *
- * @example manifestShardOf('index.json') // two hex characters, e.g. '3f'
- */
-export function manifestShardOf(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 2);
+export function buildManifestKey(buildId: number): string {
+  if (!Number.isSafeInteger(buildId) || buildId < 1) throw new RangeError(`not a build id: ${buildId}`);
+  return `manifest/${buildId}.json`;
 }
 
 /** @example PUBLIC_KEY_PEM_KEY // 'keys/site-signing-key.pem' */
@@ -315,7 +297,7 @@ export const KEY_PATTERN = new RegExp(
       'index\\.json',
       'snapshots/latest\\.json',
       `snapshots/${DAY_SOURCE}/(?:servers\\.json\\.gz|manifest\\.json)`,
-      'manifest/(?:index|[0-9a-f]{2})\\.json',
+      'manifest/[1-9]\\d*\\.json',
       'keys/site-signing-key\\.(?:pem|jwk\\.json)',
       `servers/${NAME_SOURCE}/(?:index|index\\.all|latest|latest\\.all)\\.json`,
       `servers/${NAME_SOURCE}/va?/${SEGMENT_SOURCE}\\.json`,

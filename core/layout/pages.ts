@@ -34,11 +34,22 @@ export function isPageBreak(item: ListItemKey): boolean {
   return fnv1a32(`${item.name}:${item.version}`) % BREAK_EVERY === 0;
 }
 
+/** UTF-8 byte order (= code point order), which is how PostgreSQL's "C" collation orders text. */
+export function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i) as number;
+    const y = b.codePointAt(i) as number;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i++;
+  }
+  return a.length < b.length ? -1 : 1;
+}
+
 /** Official list order: by name, then version, as PostgreSQL orders text in the C collation. */
 export function compareListItems(a: ListItemKey, b: ListItemKey): number {
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  if (a.version !== b.version) return a.version < b.version ? -1 : 1;
-  return 0;
+  return compareText(a.name, b.name) || compareText(a.version, b.version);
 }
 
 /** Splits items already in list order into pages. */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as init from './20261124000000_init.js';
+import * as builder from './20261124100000_builder.js';
 
 /**
  * Migrations are listed statically rather than loaded from a directory: knex's own dynamic import()
@@ -8,6 +9,7 @@ import * as init from './20261124000000_init.js';
  */
 const migrations: Record<string, Knex.Migration> = {
   '20261124000000_init': init,
+  '20261124100000_builder': builder,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -5,17 +5,20 @@ import type { Queryable } from '../sql.js';
  * The token-signing seed when none is configured: created once, shared by every process on the same
  * database (insert-if-absent, then read, so concurrent first starts agree on one key).
  */
-export async function getOrCreateSigningSeed(db: Queryable): Promise<Uint8Array> {
+export async function getOrCreateSigningSeed(
+  db: Queryable,
+  id: 'registry-token' | 'site' = 'registry-token',
+): Promise<Uint8Array> {
   await db('signing_keys')
     .insert({
-      id: 'registry-token',
+      id,
       algorithm: 'Ed25519',
       private_seed_hex: randomBytes(32).toString('hex'),
       created_at: db.fn.now(),
     })
     .onConflict('id')
     .ignore();
-  const row = await db('signing_keys').select('private_seed_hex').where({ id: 'registry-token' }).first();
+  const row = await db('signing_keys').select('private_seed_hex').where({ id }).first();
   return Uint8Array.from(Buffer.from(String(row.private_seed_hex), 'hex'));
 }
 

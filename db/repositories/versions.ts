@@ -13,7 +13,7 @@ export interface VersionSummary {
   isLatest: boolean;
 }
 
-const RECORD_COLUMNS = [
+export const RECORD_COLUMNS = [
   'server_name',
   'version',
   'value',
@@ -26,7 +26,7 @@ const RECORD_COLUMNS = [
   'seq',
 ].join(', ');
 
-interface RecordRow {
+export interface RecordRow {
   server_name: string;
   version: string;
   value: ServerJson;
@@ -39,7 +39,7 @@ interface RecordRow {
   seq: string | number;
 }
 
-function toRecord(row: RecordRow): VersionRecord {
+export function toRecord(row: RecordRow): VersionRecord {
   return {
     serverName: row.server_name,
     version: row.version,

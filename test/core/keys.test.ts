@@ -8,16 +8,13 @@ import {
   feedCursor,
   feedPageKey,
   feedStartDay,
+  buildManifestKey,
   KEY_PATTERN,
   LIST_VIEWS,
   listCursor,
   listFirstPageKey,
   listPageAfterKey,
   listViewFor,
-  MANIFEST_INDEX_KEY,
-  manifestIndexKey,
-  manifestShardKey,
-  manifestShardOf,
   PUBLIC_KEY_JWK_KEY,
   PUBLIC_KEY_PEM_KEY,
   ROOT_KEY,
@@ -145,23 +142,13 @@ describe('keys of the static tree', () => {
       manifest: 'snapshots/2025-10-02/manifest.json',
       signature: 'snapshots/2025-10-02/manifest.json.sig',
     });
-    assert.equal(MANIFEST_INDEX_KEY, 'manifest/index.json');
-    assert.equal(manifestIndexKey(), 'manifest/index.json');
-    assert.equal(manifestShardKey('3f'), 'manifest/3f.json');
-    assert.throws(() => manifestShardKey('3F'), RangeError);
-    assert.throws(() => manifestShardKey('index'), RangeError);
+    assert.equal(buildManifestKey(42), 'manifest/42.json');
+    assert.throws(() => buildManifestKey(0), RangeError);
+    assert.throws(() => buildManifestKey(1.5), RangeError);
+    assert.match(buildManifestKey(7), KEY_PATTERN);
     assert.equal(PUBLIC_KEY_PEM_KEY, 'keys/site-signing-key.pem');
     assert.equal(PUBLIC_KEY_JWK_KEY, 'keys/site-signing-key.jwk.json');
     assert.equal(signatureKeyFor(ROOT_KEY), 'index.json.sig');
-  });
-
-  it('shards the manifest by the first two hex characters of sha256(key)', () => {
-    const key = serverVersionsKey(NAME, false);
-    assert.equal(manifestShardOf(key), sha(key).slice(0, 2));
-    const shards = new Set<string>();
-    for (let i = 0; i < 4000; i += 1) shards.add(manifestShardOf(`servers/io.example/s${i}/index.json`));
-    assert.equal(shards.size, 256, 'every shard is reachable');
-    for (const shard of shards) assert.match(manifestShardKey(shard), KEY_PATTERN);
   });
 
   it('refuses invalid names instead of building keys outside the tree', () => {
@@ -179,8 +166,7 @@ describe('keys of the static tree', () => {
       SNAPSHOT_POINTER_KEY,
       signatureKeyFor(SNAPSHOT_POINTER_KEY),
       ...Object.values(snapshotKeys('2025-10-02')),
-      MANIFEST_INDEX_KEY,
-      manifestShardKey('00'),
+      buildManifestKey(1),
       PUBLIC_KEY_PEM_KEY,
       PUBLIC_KEY_JWK_KEY,
       serverVersionsKey(NAME, false),

@@ -78,7 +78,16 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-const DATA_TABLES = ['version_remotes', 'server_versions', 'servers', 'journal', 'users', 'build_runs'];
+const DATA_TABLES = [
+  'version_remotes',
+  'server_versions',
+  'servers',
+  'journal',
+  'users',
+  'build_runs',
+  'tree_state',
+  'tree_objects',
+];
 
 /** Empties every data table and rewinds the journal, keeping the schema (and the signing key). */
 export async function resetDatabase(db: Database): Promise<void> {

@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import type { ListItemKey } from '../core/layout/pages.js';
+import type { ListView } from '../core/layout/keys.js';
+import {
+  forgetObjects,
+  knownObjects,
+  markOrphaned,
+  type ObjectRow,
+  recordObjects,
+} from '../db/repositories/tree.js';
+import type { Queryable } from '../db/sql.js';
+import type { CacheClass, ObjectStore } from './store/types.js';
+
+/** One object the build wants in the tree. */
+export interface RenderedObject {
+  key: string;
+  body: Uint8Array;
+  sha256: string;
+  contentType: string;
+  cacheClass: CacheClass;
+  contentEncoding?: 'gzip';
+  /** For list pages: which view and the item the page follows. */
+  list?: { view: ListView; after: ListItemKey | undefined };
+}
+
+const JSON_TYPE = 'application/json';
+
+export function sha256Hex(body: Uint8Array): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** Serializes a document: compact JSON, properties in insertion order, so bytes are deterministic. */
+export function jsonObject(
+  key: string,
+  document: unknown,
+  cacheClass: CacheClass,
+  list?: RenderedObject['list'],
+): RenderedObject {
+  const body = Buffer.from(JSON.stringify(document), 'utf8');
+  return { key, body, sha256: sha256Hex(body), contentType: JSON_TYPE, cacheClass, ...(list ? { list } : {}) };
+}
+
+export function bytesObject(
+  key: string,
+  body: Uint8Array,
+  contentType: string,
+  cacheClass: CacheClass,
+  contentEncoding?: 'gzip',
+): RenderedObject {
+  return {
+    key,
+    body,
+    sha256: sha256Hex(body),
+    contentType,
+    cacheClass,
+    ...(contentEncoding ? { contentEncoding } : {}),
+  };
+}
+
+export interface WriterStats {
+  written: number;
+  unchanged: number;
+  deleted: number;
+}
+
+/**
+ * Writes objects to the store only when their bytes differ from what the tree holds (by sha256),
+ * and records what it wrote, so an unchanged object keeps its ETag and a build that changes nothing
+ * writes nothing. The database row is recorded after the object is stored: a build killed in
+ * between only makes the next build write the same bytes again.
+ */
+export class TreeWriter {
+  readonly stats: WriterStats = { written: 0, unchanged: 0, deleted: 0 };
+  /** Every key written or deleted, with its hash (null: deleted): the build manifest. */
+  readonly changes = new Map<string, { sha256: string; size: number } | null>();
+  /** Mutable keys written or deleted: what the CDN must invalidate. */
+  readonly invalidate = new Set<string>();
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly store: ObjectStore,
+    private readonly target: string,
+    private readonly buildId: number,
+    /** Full builds stamp every rendered key as seen, so what they did not render can be found. */
+    private readonly stampAll: boolean,
+  ) {}
+
+  /** Stores `objects` that changed, in parallel (the store bounds its own concurrency). */
+  async write(objects: readonly RenderedObject[]): Promise<void> {
+    if (objects.length === 0) return;
+    const known = await knownObjects(
+      this.db,
+      this.target,
+      objects.map((o) => o.key),
+    );
+    const toWrite = objects.filter((o) => known.get(o.key)?.sha256 !== o.sha256);
+    await Promise.all(
+      toWrite.map((o) =>
+        this.store.put(o.key, o.body, {
+          contentType: o.contentType,
+          cacheClass: o.cacheClass,
+          ...(o.contentEncoding ? { contentEncoding: o.contentEncoding } : {}),
+        }),
+      ),
+    );
+    const written = new Set(toWrite.map((o) => o.key));
+    const rows: ObjectRow[] = objects
+      .filter((o) => written.has(o.key) || this.stampAll || known.get(o.key)?.orphaned)
+      .map((o) => ({ key: o.key, sha256: o.sha256, size: o.body.length, ...(o.list ? { list: o.list } : {}) }));
+    await recordObjects(this.db, this.target, this.buildId, rows, written);
+    for (const o of toWrite) {
+      this.changes.set(o.key, { sha256: o.sha256, size: o.body.length });
+      if (o.cacheClass === 'mutable') this.invalidate.add(o.key);
+    }
+    this.stats.written += toWrite.length;
+    this.stats.unchanged += objects.length - toWrite.length;
+  }
+
+  /** Writes in the order given, one at a time: for pointers that must land after what they name. */
+  async writeInOrder(objects: readonly RenderedObject[]): Promise<void> {
+    for (const o of objects) await this.write([o]);
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.store.delete(keys);
+    await forgetObjects(this.db, this.target, keys);
+    for (const key of keys) {
+      this.changes.set(key, null);
+      this.invalidate.add(key);
+    }
+    this.stats.deleted += keys.length;
+  }
+
+  /** Superseded list pages: left readable for crawlers that hold their cursor, deleted after a grace period. */
+  async orphan(keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await markOrphaned(this.db, this.target, keys);
+  }
+}

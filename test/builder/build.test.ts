@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { ServerList, ServerResponse } from '../../core/shapes.js';
+import { ANON } from '../helpers/app.js';
+import { type BuildFixture, crawl, openBuildFixture } from '../helpers/builder.js';
+import { resetDatabase, testBackends } from '../helpers/db.js';
+
+for (const backend of testBackends()) {
+  describe(`builder (${backend.name})`, () => {
+    let f: BuildFixture;
+    let db: Awaited<ReturnType<typeof backend.open>>;
+    before(async () => {
+      db = await backend.open();
+    });
+    after(async () => {
+      await db.close();
+    });
+    beforeEach(async () => {
+      await f?.close();
+      await resetDatabase(db);
+      f = await openBuildFixture(db);
+    });
+
+    it('builds the official documents after publishes', async () => {
+      await f.publish({ name: `${ANON}/weather`, version: '1.0.0' });
+      await f.publish({ name: `${ANON}/weather`, version: '1.1.0+build.7' });
+      await f.publish({ name: `${ANON}/maps`, version: '0.1.0' });
+      const outcome = await f.build();
+      assert.equal(outcome.status, 'succeeded', outcome.error);
+      assert.ok(outcome.objectsWritten > 10);
+
+      const versions = await f.get(`/v0.1/servers/${encodeURIComponent(`${ANON}/weather`)}/versions`);
+      assert.equal(versions.status, 200);
+      const list = versions.body as ServerList;
+      assert.deepEqual(
+        list.servers.map((s) => s.server.version),
+        ['1.1.0+build.7', '1.0.0'],
+      );
+      const one = await f.get(`/v0/servers/${encodeURIComponent(`${ANON}/weather`)}/versions/1.1.0+build.7`);
+      assert.equal(one.status, 200);
+      assert.equal((one.body as ServerResponse)._meta['io.modelcontextprotocol.registry/official'].isLatest, true);
+      const latest = await f.get(`/v0.1/servers/${encodeURIComponent(`${ANON}/weather`)}/versions/latest`);
+      assert.equal((latest.body as ServerResponse).server.version, '1.1.0+build.7');
+
+      assert.deepEqual(await crawl(f), [
+        `${ANON}/maps:0.1.0`,
+        `${ANON}/weather:1.0.0`,
+        `${ANON}/weather:1.1.0+build.7`,
+      ]);
+      assert.deepEqual(await crawl(f, 'version=latest'), [`${ANON}/maps:0.1.0`, `${ANON}/weather:1.1.0+build.7`]);
+
+      const noop = await f.build();
+      assert.equal(noop.objectsWritten, 0);
+      assert.equal(noop.objectsDeleted, 0);
+      const fullAgain = await f.build('full');
+      assert.equal(fullAgain.status, 'succeeded', fullAgain.error);
+      assert.equal(fullAgain.objectsWritten, 0, 'a full build after an incremental one finds nothing to change');
+      assert.equal(fullAgain.objectsDeleted, 0);
+    });
+  });
+}
