@@ -59,3 +59,4 @@ for (const backend of testBackends()) {
     });
   });
 }
+

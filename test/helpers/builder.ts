@@ -100,3 +100,29 @@ export async function crawl(fixture: BuildFixture, query = ''): Promise<string[]
   }
   throw new Error('crawl did not end');
 }
+
+/** The same store, failing every put after the first `allowed`: a build killed at that point. */
+export function failingAfter(store: ObjectStore, allowed: number): ObjectStore {
+  let puts = 0;
+  return {
+    description: store.description,
+    get: (key) => store.get(key),
+    head: (key) => store.head(key),
+    list: (prefix) => store.list(prefix),
+    delete: (keys) => store.delete(keys),
+    async put(key, body, options) {
+      puts += 1;
+      if (puts > allowed) throw new Error(`killed after ${allowed} writes`);
+      return store.put(key, body, options);
+    },
+  };
+}
+
+/** Builds with `store` in place of the fixture's store (same target name, same database state). */
+export function buildWith(
+  fixture: BuildFixture,
+  store: ObjectStore,
+  kind: BuildRequest['kind'] = 'incremental',
+): Promise<BuildOutcome> {
+  return runBuild({ ...fixture.options, store, target: fixture.store.description }, { kind, requestedBy: 'test', wait: true });
+}
