@@ -100,13 +100,27 @@ export async function runBuild(options: BuilderOptions, request: BuildRequest): 
   const target = options.target ?? store.description;
   const log = options.logger.child({ module: 'builder', kind: request.kind });
   const runId =
-    request.runId ?? (await createRun(db.knex, { kind: request.kind, requestedBy: request.requestedBy, status: 'running', target }));
+    request.runId ??
+    (await createRun(db.knex, {
+      kind: request.kind,
+      requestedBy: request.requestedBy,
+      status: 'running',
+      target,
+    }));
   const lock = await acquireBuildLock(db, target, { wait: request.wait ?? false });
   if (!lock) {
     const reason = 'another build of this target is running';
     await finishRun(db.knex, runId, { status: 'skipped', error: reason });
     log.info({ runId }, `build skipped: ${reason}`);
-    return { runId, kind: request.kind, status: 'skipped', objectsWritten: 0, objectsDeleted: 0, changedMutableKeys: [], reason };
+    return {
+      runId,
+      kind: request.kind,
+      status: 'skipped',
+      objectsWritten: 0,
+      objectsDeleted: 0,
+      changedMutableKeys: [],
+      reason,
+    };
   }
   try {
     await markRunning(db.knex, runId, target);
@@ -123,7 +137,13 @@ export async function runBuild(options: BuilderOptions, request: BuildRequest): 
       },
     });
     log.info(
-      { runId, fromSeq: outcome.fromSeq, toSeq: outcome.toSeq, written: outcome.objectsWritten, deleted: outcome.objectsDeleted },
+      {
+        runId,
+        fromSeq: outcome.fromSeq,
+        toSeq: outcome.toSeq,
+        written: outcome.objectsWritten,
+        deleted: outcome.objectsDeleted,
+      },
       'build succeeded',
     );
     return outcome;
@@ -237,7 +257,12 @@ async function build(
     };
     const rootObject = jsonObject(ROOT_KEY, root, 'mutable');
     await writer.write([
-      bytesObject(signatureKeyFor(ROOT_KEY), signer.sign(rootObject.body), 'application/octet-stream', 'mutable'),
+      bytesObject(
+        signatureKeyFor(ROOT_KEY),
+        signer.sign(rootObject.body),
+        'application/octet-stream',
+        'mutable',
+      ),
     ]);
     await writer.write([rootObject]);
     await saveTreeState(knex, target, { lastBuildId: runId });

@@ -111,7 +111,12 @@ export async function updateFeed(options: {
 }
 
 /** The first `count` entries of the tail page as stored (a killed build may have stored more). */
-async function tailEntries(store: ObjectStore, day: string, page: number, count: number): Promise<ServerResponse[]> {
+async function tailEntries(
+  store: ObjectStore,
+  day: string,
+  page: number,
+  count: number,
+): Promise<ServerResponse[]> {
   if (count === 0) return [];
   const stored = await store.get(feedPageKey(day, page));
   if (!stored) {

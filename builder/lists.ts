@@ -79,7 +79,12 @@ export class PageAssembler {
     this.closed = undefined;
     const last = page.items[page.items.length - 1] as VersionRecord;
     this.emit(
-      renderPage(this.view, page.after, page.items, more ? listCursor(last.serverName, last.version) : undefined),
+      renderPage(
+        this.view,
+        page.after,
+        page.items,
+        more ? listCursor(last.serverName, last.version) : undefined,
+      ),
     );
     this.emittedAny = true;
   }
@@ -125,7 +130,8 @@ export async function renderChangedRegions(
     scan: for (;;) {
       const batch = await viewRecordsAfter(db, view, cursor, 200);
       for (const record of batch) {
-        while (last + 1 < changed.length && compareText(changed[last + 1] as string, record.serverName) <= 0) last++;
+        while (last + 1 < changed.length && compareText(changed[last + 1] as string, record.serverName) <= 0)
+          last++;
         assembler.push(record);
         // A natural break past every changed server reached so far: the layout is the old one from here.
         if (assembler.endsAtBreak() && isPageBreak(itemKey(record))) {

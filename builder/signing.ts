@@ -26,7 +26,14 @@ export function createSiteSigner(seed: Uint8Array): SiteSigner {
   return {
     sign: (data) => new Uint8Array(sign(null, data, privateKey)),
     publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-    publicKeyJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x, kid: `site-${jwk.x.slice(0, 8)}`, use: 'sig', alg: 'EdDSA' },
+    publicKeyJwk: {
+      kty: 'OKP',
+      crv: 'Ed25519',
+      x: jwk.x,
+      kid: `site-${jwk.x.slice(0, 8)}`,
+      use: 'sig',
+      alg: 'EdDSA',
+    },
   };
 }
 

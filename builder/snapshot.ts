@@ -89,7 +89,13 @@ export async function writeSnapshot(options: {
     feedCursor: options.feedCursor,
   };
   const manifestObject = jsonObject(keys.manifest, manifest, 'immutable');
-  const pointer: SnapshotPointer = { day, seq, manifest: keys.manifest, data: keys.data, sha256: data.sha256 };
+  const pointer: SnapshotPointer = {
+    day,
+    seq,
+    manifest: keys.manifest,
+    data: keys.data,
+    sha256: data.sha256,
+  };
   const pointerObject = jsonObject(SNAPSHOT_POINTER_KEY, pointer, 'mutable');
   const signature = (key: string, body: Uint8Array, cacheClass: 'mutable' | 'immutable') =>
     bytesObject(signatureKeyFor(key), signer.sign(body), 'application/octet-stream', cacheClass);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ListItemKey } from '../core/layout/pages.js';
 import type { ListView } from '../core/layout/keys.js';
+import type { ListItemKey } from '../core/layout/pages.js';
 import {
   forgetObjects,
   knownObjects,
@@ -37,7 +37,14 @@ export function jsonObject(
   list?: RenderedObject['list'],
 ): RenderedObject {
   const body = Buffer.from(JSON.stringify(document), 'utf8');
-  return { key, body, sha256: sha256Hex(body), contentType: JSON_TYPE, cacheClass, ...(list ? { list } : {}) };
+  return {
+    key,
+    body,
+    sha256: sha256Hex(body),
+    contentType: JSON_TYPE,
+    cacheClass,
+    ...(list ? { list } : {}),
+  };
 }
 
 export function bytesObject(
@@ -106,7 +113,12 @@ export class TreeWriter {
     const written = new Set(toWrite.map((o) => o.key));
     const rows: ObjectRow[] = objects
       .filter((o) => written.has(o.key) || this.stampAll || known.get(o.key)?.orphaned)
-      .map((o) => ({ key: o.key, sha256: o.sha256, size: o.body.length, ...(o.list ? { list: o.list } : {}) }));
+      .map((o) => ({
+        key: o.key,
+        sha256: o.sha256,
+        size: o.body.length,
+        ...(o.list ? { list: o.list } : {}),
+      }));
     await recordObjects(this.db, this.target, this.buildId, rows, written);
     for (const o of toWrite) {
       this.changes.set(o.key, { sha256: o.sha256, size: o.body.length });

@@ -53,9 +53,10 @@ export async function acquireBuildLock(
   const connection = await client.acquireConnection();
   try {
     for (;;) {
-      const result = await connection.query('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [
-        name,
-      ]);
+      const result = await connection.query(
+        'select pg_try_advisory_lock(hashtextextended($1, 0)) as locked',
+        [name],
+      );
       if (result.rows[0]?.locked) break;
       if (!options.wait) {
         await client.releaseConnection(connection);

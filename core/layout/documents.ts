@@ -50,7 +50,10 @@ export function pageDocument(items: readonly VersionRecord[], nextCursor: string
 }
 
 /** A feed page as stored: the rendered items are kept as they were when appended. */
-export function feedPageDocument(items: readonly ServerResponse[], nextCursor: string | undefined): ServerList {
+export function feedPageDocument(
+  items: readonly ServerResponse[],
+  nextCursor: string | undefined,
+): ServerList {
   return {
     servers: [...items],
     metadata: nextCursor === undefined ? { count: items.length } : { nextCursor, count: items.length },

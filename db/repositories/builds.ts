@@ -130,7 +130,10 @@ export async function getRun(db: Queryable, id: number): Promise<BuildRun | unde
 }
 
 /** Newest first; `before` pages by id. */
-export async function listRuns(db: Queryable, options: { limit: number; before?: number }): Promise<BuildRun[]> {
+export async function listRuns(
+  db: Queryable,
+  options: { limit: number; before?: number },
+): Promise<BuildRun[]> {
   const q = db('build_runs').select(db.raw(COLUMNS)).orderBy('id', 'desc').limit(options.limit);
   if (options.before !== undefined) q.where('id', '<', options.before);
   return ((await q) as Row[]).map(toRun);

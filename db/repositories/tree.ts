@@ -1,5 +1,5 @@
-import { compareText, type ListItemKey } from '../../core/layout/pages.js';
 import type { ListView } from '../../core/layout/keys.js';
+import { compareText, type ListItemKey } from '../../core/layout/pages.js';
 import type { VersionRecord } from '../../core/shapes.js';
 import { isoTimestamp, type Queryable, toNumber } from '../sql.js';
 import { RECORD_COLUMNS, type RecordRow, toRecord } from './versions.js';
@@ -191,7 +191,7 @@ export async function expiredOrphans(db: Queryable, target: string, graceSeconds
   const rows = await db('tree_objects')
     .select('key')
     .where({ target })
-    .whereRaw("orphaned_at < now() - make_interval(secs => ?)", [graceSeconds]);
+    .whereRaw('orphaned_at < now() - make_interval(secs => ?)', [graceSeconds]);
   return rows.map((r: { key: string }) => r.key);
 }
 
@@ -288,7 +288,10 @@ export async function viewKeysBefore(
     .andWhereRaw(`(${LIST_ORDER}) < (?, ?)`, [before.name, before.version])
     .orderByRaw('server_name collate "C" desc, version collate "C" desc')
     .limit(limit);
-  return rows.map((r: { server_name: string; version: string }) => ({ name: r.server_name, version: r.version }));
+  return rows.map((r: { server_name: string; version: string }) => ({
+    name: r.server_name,
+    version: r.version,
+  }));
 }
 
 /** Every version, in list order, `limit` at a time after `after`. */
@@ -299,4 +302,3 @@ export async function allRecordsAfter(
 ): Promise<VersionRecord[]> {
   return viewRecordsAfter(db, 'all', after, limit);
 }
-

@@ -38,7 +38,10 @@ for (const backend of testBackends()) {
       );
       const one = await f.get(`/v0/servers/${encodeURIComponent(`${ANON}/weather`)}/versions/1.1.0+build.7`);
       assert.equal(one.status, 200);
-      assert.equal((one.body as ServerResponse)._meta['io.modelcontextprotocol.registry/official'].isLatest, true);
+      assert.equal(
+        (one.body as ServerResponse)._meta['io.modelcontextprotocol.registry/official'].isLatest,
+        true,
+      );
       const latest = await f.get(`/v0.1/servers/${encodeURIComponent(`${ANON}/weather`)}/versions/latest`);
       assert.equal((latest.body as ServerResponse).server.version, '1.1.0+build.7');
 
@@ -47,16 +50,22 @@ for (const backend of testBackends()) {
         `${ANON}/weather:1.0.0`,
         `${ANON}/weather:1.1.0+build.7`,
       ]);
-      assert.deepEqual(await crawl(f, 'version=latest'), [`${ANON}/maps:0.1.0`, `${ANON}/weather:1.1.0+build.7`]);
+      assert.deepEqual(await crawl(f, 'version=latest'), [
+        `${ANON}/maps:0.1.0`,
+        `${ANON}/weather:1.1.0+build.7`,
+      ]);
 
       const noop = await f.build();
       assert.equal(noop.objectsWritten, 0);
       assert.equal(noop.objectsDeleted, 0);
       const fullAgain = await f.build('full');
       assert.equal(fullAgain.status, 'succeeded', fullAgain.error);
-      assert.equal(fullAgain.objectsWritten, 0, 'a full build after an incremental one finds nothing to change');
+      assert.equal(
+        fullAgain.objectsWritten,
+        0,
+        'a full build after an incremental one finds nothing to change',
+      );
       assert.equal(fullAgain.objectsDeleted, 0);
     });
   });
 }
-

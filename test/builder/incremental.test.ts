@@ -29,9 +29,13 @@ async function expectedViews(f: BuildFixture): Promise<Expected> {
     `select server_name, version, status, is_latest from server_versions
       order by server_name collate "C", version collate "C"`,
   );
-  const all = (rows.rows as { server_name: string; version: string; status: string; is_latest: boolean }[]).map(
-    (r) => ({ id: `${r.server_name}:${r.version}`, deleted: r.status === 'deleted', latest: r.is_latest }),
-  );
+  const all = (
+    rows.rows as { server_name: string; version: string; status: string; is_latest: boolean }[]
+  ).map((r) => ({
+    id: `${r.server_name}:${r.version}`,
+    deleted: r.status === 'deleted',
+    latest: r.is_latest,
+  }));
   return {
     all: all.map((r) => r.id),
     live: all.filter((r) => !r.deleted).map((r) => r.id),
@@ -83,7 +87,10 @@ for (const backend of testBackends()) {
             await f.publish({ name, version: '1.0.0' });
             servers.push({ name, versions: 1 });
           } else {
-            const server = servers[Math.floor(random() * servers.length)] as { name: string; versions: number };
+            const server = servers[Math.floor(random() * servers.length)] as {
+              name: string;
+              versions: number;
+            };
             if (roll < 0.8) {
               server.versions += 1;
               await f.publish({ name: server.name, version: `1.${server.versions}.0` });
@@ -92,7 +99,9 @@ for (const backend of testBackends()) {
               const status = random() < 0.6 ? 'deleted' : random() < 0.5 ? 'deprecated' : 'active';
               await f.setStatus(server.name, v === 1 ? '1.0.0' : `1.${v}.0`, status).catch(() => undefined);
             } else {
-              await f.setStatus(server.name, undefined, random() < 0.5 ? 'deleted' : 'active').catch(() => undefined);
+              await f
+                .setStatus(server.name, undefined, random() < 0.5 ? 'deleted' : 'active')
+                .catch(() => undefined);
             }
           }
         }
@@ -109,7 +118,8 @@ for (const backend of testBackends()) {
     });
 
     it('writes a bounded number of objects for one publish, and nothing when nothing changed', async () => {
-      for (let i = 0; i < 300; i++) await f.publish({ name: `${ANON}/srv${String(i).padStart(4, '0')}`, version: '1.0.0' });
+      for (let i = 0; i < 300; i++)
+        await f.publish({ name: `${ANON}/srv${String(i).padStart(4, '0')}`, version: '1.0.0' });
       assert.equal((await f.build()).status, 'succeeded');
       assert.equal((await f.build()).objectsWritten, 0);
 
@@ -125,9 +135,11 @@ for (const backend of testBackends()) {
     });
 
     it('leaves a valid tree when a build is killed at any write, and the next build completes it', async () => {
-      for (let i = 0; i < 120; i++) await f.publish({ name: `${ANON}/k${String(i).padStart(3, '0')}`, version: '1.0.0' });
+      for (let i = 0; i < 120; i++)
+        await f.publish({ name: `${ANON}/k${String(i).padStart(3, '0')}`, version: '1.0.0' });
       assert.equal((await f.build()).status, 'succeeded');
-      for (let i = 0; i < 40; i += 3) await f.publish({ name: `${ANON}/k${String(i).padStart(3, '0')}`, version: '2.0.0' });
+      for (let i = 0; i < 40; i += 3)
+        await f.publish({ name: `${ANON}/k${String(i).padStart(3, '0')}`, version: '2.0.0' });
       await f.setStatus(`${ANON}/k050`, undefined, 'deleted');
       await f.publish({ name: `${ANON}/k0505`, version: '1.0.0' });
       const before = await expectedViews(f);
@@ -143,7 +155,11 @@ for (const backend of testBackends()) {
         // Whatever was written, every list still reads end to end, with old or new items.
         for (const query of ['', 'include_deleted=true', 'version=latest']) {
           const seen = await crawl(f, query);
-          assert.equal(new Set(seen).size, seen.length, `no duplicates after a kill at ${allowed} (${query})`);
+          assert.equal(
+            new Set(seen).size,
+            seen.length,
+            `no duplicates after a kill at ${allowed} (${query})`,
+          );
         }
         const repaired = await f.build();
         assert.equal(repaired.status, 'succeeded', repaired.error);

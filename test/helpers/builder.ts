@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { Actor, WriteContext } from '../../api/services/context.js';
 import { publishVersion } from '../../api/services/publish.js';
 import { setAllVersionsStatus, setVersionStatus } from '../../api/services/status.js';
-import { type BuildOutcome, type BuilderOptions, type BuildRequest, runBuild } from '../../builder/build.js';
+import { type BuilderOptions, type BuildOutcome, type BuildRequest, runBuild } from '../../builder/build.js';
 import { createSiteSigner, type SiteSigner } from '../../builder/signing.js';
 import { createFilesystemStore } from '../../builder/store/filesystem.js';
 import type { ObjectStore } from '../../builder/store/types.js';
@@ -124,5 +124,8 @@ export function buildWith(
   store: ObjectStore,
   kind: BuildRequest['kind'] = 'incremental',
 ): Promise<BuildOutcome> {
-  return runBuild({ ...fixture.options, store, target: fixture.store.description }, { kind, requestedBy: 'test', wait: true });
+  return runBuild(
+    { ...fixture.options, store, target: fixture.store.description },
+    { kind, requestedBy: 'test', wait: true },
+  );
 }

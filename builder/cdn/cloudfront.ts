@@ -1,0 +1,457 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { assertValidKey } from '../store/types.js';
+
+/**
+ * The CloudFront adapter: the only module that knows @aws-sdk/client-cloudfront. After a build it
+ * invalidates the mutable keys that changed, so the CDN serves them before their 60 s TTL runs out.
+ * Like the S3 adapter it retries with its own loop (the SDK's retries are off) and turns SDK errors into
+ * one error type of ours, InvalidationError, so nothing above it sees vendor types.
+ *
+ * CloudFront's limits (Developer Guide, "Quotas on invalidations" and "Concurrent invalidation request
+ * maximum"): at most 3,000 file paths in progress per distribution, and, independently, at most 15
+ * wildcard paths in progress. Over either, CreateInvalidation answers TooManyInvalidationsInProgress,
+ * which we retry with backoff. So one invalidate() call submits at most `wildcardThreshold` (≤ 3,000)
+ * paths, of which at most `maxWildcardPaths` (≤ 15) wildcards, in requests of `maxPathsPerRequest`.
+ */
+
+export interface CloudFrontInvalidatorOptions {
+  distributionId: string;
+  /** CloudFront is a global service whose API is signed for us-east-1. Default us-east-1. */
+  region?: string;
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Paths per CreateInvalidation request. Default 1000, at most 3000. */
+  maxPathsPerRequest?: number;
+  /**
+   * The most paths one invalidate() call submits. More distinct paths than this are collapsed into
+   * prefix wildcards (see planInvalidationPaths). Default 1000, at most 3000 (the in-progress quota).
+   */
+  wildcardThreshold?: number;
+  /** The most wildcard paths one invalidate() call submits. Default 10, at most 15 (the in-progress quota). */
+  maxWildcardPaths?: number;
+  /** Attempts per request, including the first. Default 5. */
+  maxAttempts?: number;
+  /**
+   * Backoff base; attempt n waits a random time in [0, base * 2^(n-1)), capped at 30 s. Default 1000 ms:
+   * TooManyInvalidationsInProgress lasts until earlier invalidations finish, which takes seconds, not
+   * milliseconds.
+   */
+  baseDelayMs?: number;
+  /** Start of every CallerReference, to tell our invalidations apart in the console. Default "mcp-registry". */
+  callerReferencePrefix?: string;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface InvalidationResult {
+  /** The CloudFront invalidation ids created, one per request, in submission order. */
+  invalidationIds: string[];
+  /** The paths submitted, sorted (wildcards included when the keys were collapsed). */
+  paths: string[];
+  /** True when there were too many keys and they were collapsed into wildcard paths. */
+  collapsed: boolean;
+}
+
+export interface CdnInvalidator {
+  /** Invalidates `/{key}` for each key. No keys, no request. */
+  invalidate(keys: readonly string[]): Promise<InvalidationResult>;
+  /** Releases the HTTP client's sockets. */
+  close(): void;
+}
+
+/**
+ * An invalidation that did not go through. The caller records it and invalidates again later:
+ * `unsubmittedPaths` are the paths whose request failed plus those never sent; `invalidationIds` are the
+ * requests of this call that did succeed before it. `retryable` says whether the failure was transient
+ * (throttling, quota in progress, 5xx, network) rather than one that needs a fix (AccessDenied,
+ * NoSuchDistribution, InvalidArgument).
+ */
+export class InvalidationError extends Error {
+  readonly distributionId: string;
+  /** The AWS error code (e.g. TooManyInvalidationsInProgress), or the network error code. */
+  readonly code: string;
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  readonly attempts: number;
+  /** Paths in the request that failed. */
+  readonly pathCount: number;
+  readonly invalidationIds: string[];
+  readonly unsubmittedPaths: string[];
+
+  constructor(fields: {
+    distributionId: string;
+    code: string;
+    status: number | undefined;
+    retryable: boolean;
+    attempts: number;
+    pathCount: number;
+    invalidationIds: string[];
+    unsubmittedPaths: string[];
+    detail: string;
+    cause: unknown;
+  }) {
+    const status = fields.status !== undefined ? ` (HTTP ${fields.status})` : '';
+    const outcome = fields.retryable
+      ? `gave up after ${fields.attempts} attempts; retry later`
+      : 'not retryable';
+    const earlier = fields.invalidationIds.length
+      ? `; ${fields.invalidationIds.length} earlier request(s) of this call succeeded`
+      : '';
+    super(
+      `CloudFront invalidation of ${fields.pathCount} paths on distribution ${fields.distributionId} failed: ` +
+        `${fields.code}${status}: ${fields.detail} (${outcome}${earlier})`,
+      { cause: fields.cause },
+    );
+    this.name = 'InvalidationError';
+    this.distributionId = fields.distributionId;
+    this.code = fields.code;
+    this.status = fields.status;
+    this.retryable = fields.retryable;
+    this.attempts = fields.attempts;
+    this.pathCount = fields.pathCount;
+    this.invalidationIds = fields.invalidationIds;
+    this.unsubmittedPaths = fields.unsubmittedPaths;
+  }
+}
+
+/** CloudFront quotas: paths and wildcard paths in progress per distribution, path length. */
+const MAX_PATHS_IN_PROGRESS = 3000;
+const MAX_WILDCARDS_IN_PROGRESS = 15;
+const MAX_PATH_LENGTH = 4000;
+const MAX_DELAY_MS = 30_000;
+
+export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOptions): CdnInvalidator {
+  const { distributionId } = options;
+  if (!/^[A-Za-z0-9]+$/.test(distributionId)) throw new Error('distributionId must be alphanumeric');
+  const maxPathsPerRequest = options.maxPathsPerRequest ?? 1000;
+  const wildcardThreshold = options.wildcardThreshold ?? 1000;
+  const maxWildcardPaths = options.maxWildcardPaths ?? 10;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const baseDelayMs = options.baseDelayMs ?? 1000;
+  const prefix = options.callerReferencePrefix ?? 'mcp-registry';
+  requireInteger('maxPathsPerRequest', maxPathsPerRequest, 1, MAX_PATHS_IN_PROGRESS);
+  requireInteger('wildcardThreshold', wildcardThreshold, 1, MAX_PATHS_IN_PROGRESS);
+  requireInteger('maxWildcardPaths', maxWildcardPaths, 1, MAX_WILDCARDS_IN_PROGRESS);
+  requireInteger('maxAttempts', maxAttempts, 1, 100);
+  if (!/^[A-Za-z0-9._-]{0,64}$/.test(prefix)) {
+    throw new Error('callerReferencePrefix must be at most 64 of [A-Za-z0-9._-]');
+  }
+  const sleep = options.sleep ?? ((ms: number) => delay(ms).then(() => undefined));
+
+  const client = new CloudFrontClient({
+    region: options.region ?? 'us-east-1',
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    // We retry; SDK retries on top would multiply attempts and hide them from our policy.
+    maxAttempts: 1,
+    // Without timeouts a half-dead connection would stall a build forever instead of being retried.
+    requestHandler: { connectionTimeout: 5_000, socketTimeout: 60_000 },
+  });
+
+  /**
+   * One request, retried. The CallerReference stays the same across attempts: when a request reached
+   * CloudFront but its answer was lost, the retry gets the invalidation already created back instead of
+   * creating (and paying for) a second one.
+   */
+  const submit = async (paths: string[], callerReference: string): Promise<string> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const out = await client.send(
+          new CreateInvalidationCommand({
+            DistributionId: distributionId,
+            InvalidationBatch: {
+              CallerReference: callerReference,
+              Paths: { Quantity: paths.length, Items: paths },
+            },
+          }),
+        );
+        const id = out.Invalidation?.Id;
+        if (!id) throw new MalformedResponseError('CreateInvalidation answered without an invalidation id');
+        return id;
+      } catch (e) {
+        const retryable = isRetryable(e);
+        if (!retryable || attempt >= maxAttempts) throw new FailedRequest(e, retryable, attempt);
+        await sleep(Math.random() * Math.min(MAX_DELAY_MS, baseDelayMs * 2 ** (attempt - 1)));
+      }
+    }
+  };
+
+  return {
+    async invalidate(keys: readonly string[]): Promise<InvalidationResult> {
+      const { paths, collapsed } = planInvalidationPaths(keys, {
+        maxPaths: wildcardThreshold,
+        maxWildcards: maxWildcardPaths,
+      });
+      const batches: string[][] = [];
+      for (let i = 0; i < paths.length; i += maxPathsPerRequest) {
+        batches.push(paths.slice(i, i + maxPathsPerRequest));
+      }
+      const invalidationIds: string[] = [];
+      const startedAt = Date.now();
+      // One request at a time: they share the in-progress quota, so parallel requests only fail sooner.
+      for (const [index, batch] of batches.entries()) {
+        const callerReference = `${prefix}-${startedAt}-${index}-${randomBytes(6).toString('hex')}`;
+        try {
+          invalidationIds.push(await submit(batch, callerReference));
+        } catch (e) {
+          if (!(e instanceof FailedRequest)) throw e;
+          const facts = factsOf(e.cause);
+          throw new InvalidationError({
+            distributionId,
+            code: errorCode(e.cause),
+            status: facts.status,
+            retryable: e.retryable,
+            attempts: e.attempts,
+            pathCount: batch.length,
+            invalidationIds: [...invalidationIds],
+            unsubmittedPaths: batches.slice(index).flat(),
+            detail: facts.message,
+            cause: e.cause,
+          });
+        }
+      }
+      return { invalidationIds, paths, collapsed };
+    },
+
+    close(): void {
+      client.destroy();
+    },
+  };
+}
+
+function requireInteger(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Paths: pure planning, exported for unit tests.
+
+/**
+ * Characters an invalidation path keeps as they are. The Developer Guide ("Invalidation paths"): URL-encode
+ * non-ASCII characters and the characters RFC 1738 calls unsafe, and nothing else, or CloudFront will not
+ * invalidate the cached file. Unsafe: space " # % < > \ ^ ` { | } ~ [ ]. So `~`, which our version
+ * segments use (`~2B`), is sent as %7E: CloudFront refuses a literal `~` with InvalidArgument
+ * (aws/aws-sdk#525, bep/s3deploy#46). `?` is encoded too: unencoded, it would start a query string.
+ * `*` is kept: it is the wildcard (see finishPath).
+ */
+const KEEP = /^[!$&'()*+,\-./0-9:;=@A-Z_a-z]$/;
+const encoder = new TextEncoder();
+
+function encodePath(raw: string): string {
+  let out = '/';
+  for (const byte of encoder.encode(raw)) {
+    const c = String.fromCharCode(byte);
+    out += byte < 0x80 && KEEP.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * Makes an encoded path one CloudFront accepts and that covers what it names. A `*` may only end a path,
+ * and an encoded `%2A` would match nothing, so a path with a `*` becomes the wildcard that stops at it
+ * (`/a*b` → `/a*`). A path over 4,000 characters becomes a wildcard of its first 3,999 (never cutting a
+ * `%XX`).
+ */
+function finishPath(path: string): string {
+  const star = path.indexOf('*');
+  let out = star === -1 ? path : path.slice(0, star + 1);
+  if (out.length > MAX_PATH_LENGTH) {
+    let cut = MAX_PATH_LENGTH - 1;
+    const escape = out.lastIndexOf('%', cut - 1);
+    if (escape !== -1 && escape > cut - 3) cut = escape;
+    out = `${out.slice(0, cut)}*`;
+  }
+  return out;
+}
+
+const isWildcard = (path: string): boolean => path.endsWith('*');
+
+/** The invalidation path of an object key: the viewer-request function serves every key at `/{key}`. */
+export function toInvalidationPath(key: string): string {
+  assertValidKey(key);
+  return finishPath(encodePath(key));
+}
+
+interface TrieNode {
+  /** The key prefix this node stands for, with a trailing `/` (the root: ''). */
+  readonly prefix: string;
+  readonly children: Map<string, TrieNode>;
+  /** A key ends here. */
+  terminal: boolean;
+  /** Distinct keys at or below this node. */
+  count: number;
+}
+
+/**
+ * The paths to submit for `keys`: `/{key}` each, deduplicated and sorted, when there are at most
+ * `maxPaths` of them with at most `maxWildcards` wildcards. Otherwise they are collapsed, by this rule:
+ *
+ * Start from `/*`. Repeatedly take the wildcard `/{dir}/*` that covers the fewest changed keys (ties: by
+ * path) and try to replace it by its entries: each changed key directly in {dir} as itself, each
+ * subdirectory holding changed keys as `/{dir}/{sub}/*`. Keep the replacement only if the whole set stays
+ * within `maxPaths` paths and `maxWildcards` wildcards; refine the new wildcards the same way. Fewest keys
+ * first, because a wildcard over few changed keys is the one that invalidates most needlessly, and it is
+ * cheap to split. The result always covers every key, never exceeds either budget, and is `/*` when not
+ * even the top-level directories fit.
+ */
+export function planInvalidationPaths(
+  keys: readonly string[],
+  budget: { maxPaths: number; maxWildcards: number },
+): { paths: string[]; collapsed: boolean } {
+  const exact = [...new Set(keys.map(toInvalidationPath))].sort();
+  if (exact.length <= budget.maxPaths && exact.filter(isWildcard).length <= budget.maxWildcards) {
+    return { paths: exact, collapsed: false };
+  }
+
+  const root: TrieNode = { prefix: '', children: new Map(), terminal: false, count: 0 };
+  for (const key of new Set(keys)) {
+    let node = root;
+    node.count++;
+    for (const segment of key.split('/')) {
+      let child = node.children.get(segment);
+      if (!child) {
+        child = { prefix: `${node.prefix}${segment}/`, children: new Map(), terminal: false, count: 0 };
+        node.children.set(segment, child);
+      }
+      child.count++;
+      node = child;
+    }
+    node.terminal = true;
+  }
+
+  const wildcardOf = (node: TrieNode): string =>
+    node === root ? '/*' : finishPath(`${encodePath(node.prefix.slice(0, -1))}/*`);
+  /** What replaces a node's wildcard: its own keys exactly, its subdirectories as wildcards. */
+  const entriesOf = (node: TrieNode): Map<string, TrieNode | undefined> => {
+    const entries = new Map<string, TrieNode | undefined>();
+    for (const child of node.children.values()) {
+      if (child.terminal) entries.set(finishPath(encodePath(child.prefix.slice(0, -1))), undefined);
+      if (child.children.size > 0) entries.set(wildcardOf(child), child);
+    }
+    return entries;
+  };
+
+  const chosen = new Set<string>(['/*']);
+  let wildcards = 1;
+  const queue: { path: string; node: TrieNode }[] = [{ path: '/*', node: root }];
+  while (queue.length > 0) {
+    let next = 0;
+    for (let i = 1; i < queue.length; i++) {
+      const a = queue[i]!;
+      const b = queue[next]!;
+      if (a.node.count < b.node.count || (a.node.count === b.node.count && a.path < b.path)) next = i;
+    }
+    const { path, node } = queue.splice(next, 1)[0]!;
+    const entries = entriesOf(node);
+    // A `*` inside a directory name can make an entry the wildcard itself: nothing to gain.
+    if (entries.has(path)) continue;
+    const added = [...entries].filter(([p]) => !chosen.has(p));
+    const addedWildcards = added.filter(([p]) => isWildcard(p)).length;
+    if (chosen.size - 1 + added.length > budget.maxPaths) continue;
+    if (wildcards - 1 + addedWildcards > budget.maxWildcards) continue;
+    chosen.delete(path);
+    wildcards += addedWildcards - 1;
+    for (const [p, child] of added) {
+      chosen.add(p);
+      if (child) queue.push({ path: p, node: child });
+    }
+  }
+  return { paths: [...chosen].sort(), collapsed: true };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Errors
+
+/** A request that failed for good, carrying what the retry loop learned. */
+class FailedRequest extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly retryable: boolean,
+    readonly attempts: number,
+  ) {
+    super('CloudFront request failed');
+  }
+}
+
+class MalformedResponseError extends Error {
+  override readonly name = 'MalformedResponse';
+}
+
+/**
+ * CloudFront error codes (and SDK error names) that mean "try again later", whatever the HTTP status.
+ * TooManyInvalidationsInProgress (HTTP 400) clears as earlier invalidations complete; Throttling is a 400
+ * too. Everything else below 500 (AccessDenied, NoSuchDistribution, InvalidArgument, BatchTooLarge,
+ * InconsistentQuantities, …) needs a fix, not a retry.
+ */
+const RETRYABLE_CODES = new Set([
+  'TooManyInvalidationsInProgress',
+  'Throttling',
+  'ThrottlingException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ServiceUnavailable',
+  'InternalError',
+  'InternalFailure',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError', // @smithy/node-http-handler's connection and socket timeouts
+]);
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+]);
+
+interface ErrorFacts {
+  name?: string;
+  code?: string;
+  status?: number;
+  message: string;
+  cause?: unknown;
+}
+
+function factsOf(e: unknown): ErrorFacts {
+  if (typeof e !== 'object' || e === null) return { message: String(e) };
+  const record = e as Record<string, unknown>;
+  const metadata = record['$metadata'];
+  const status =
+    typeof metadata === 'object' && metadata !== null
+      ? (metadata as Record<string, unknown>)['httpStatusCode']
+      : undefined;
+  const code = record['Code'] ?? record['code'];
+  return {
+    ...(typeof record['name'] === 'string' ? { name: record['name'] } : {}),
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(typeof status === 'number' ? { status } : {}),
+    message: typeof record['message'] === 'string' ? record['message'] : String(e),
+    cause: record['cause'],
+  };
+}
+
+function isRetryable(e: unknown, depth = 0): boolean {
+  const facts = factsOf(e);
+  if (facts.name && RETRYABLE_CODES.has(facts.name)) return true;
+  if (facts.code && (RETRYABLE_CODES.has(facts.code) || NETWORK_CODES.has(facts.code))) return true;
+  if (facts.message.includes('socket hang up')) return true;
+  if (facts.status !== undefined) return facts.status >= 500 || facts.status === 429;
+  // The SDK sometimes wraps the socket error it got.
+  return depth < 3 && facts.cause !== undefined && isRetryable(facts.cause, depth + 1);
+}
+
+/** The AWS error code of an SDK error, else the network code (possibly on a wrapped cause), else the name. */
+function errorCode(e: unknown, depth = 0): string {
+  const facts = factsOf(e);
+  if (facts.code) return facts.code;
+  if (facts.name && facts.name !== 'Error') return facts.name;
+  if (depth < 3 && facts.cause !== undefined) return errorCode(facts.cause, depth + 1);
+  return facts.message.includes('socket hang up') ? 'ECONNRESET' : 'Unknown';
+}
