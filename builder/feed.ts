@@ -39,7 +39,9 @@ export async function updateFeed(options: {
   toSeq: number;
 }): Promise<FeedUpdate> {
   const { db, store, writer, state, toSeq } = options;
-  const today = options.today < FEED_EPOCH_DAY ? FEED_EPOCH_DAY : options.today;
+  // Days are YYYY-MM-DD strings: string order is date order.
+  let today = options.today;
+  if (today < FEED_EPOCH_DAY) today = FEED_EPOCH_DAY;
   const target = state.target;
   const empty = (day: string, page: number, next: string | undefined, cacheClass: 'mutable' | 'immutable') =>
     jsonObject(feedPageKey(day, page), feedPageDocument([], next), cacheClass);

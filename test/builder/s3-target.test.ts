@@ -1,0 +1,92 @@
+/**
+ * The builder against the S3 target over the S3 protocol (s3rver): the same tree, the same bytes,
+ * content types and cache classes as on the filesystem, and incremental builds that upload only
+ * what changed. Needs NODE_OPTIONS=--openssl-legacy-provider for s3rver's paging (npm test sets it).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import S3rver from 's3rver';
+import { createS3Client, createS3Store } from '../../builder/store/s3.js';
+import { CACHE_CONTROL, type ObjectStore } from '../../builder/store/types.js';
+import type { Database } from '../../db/connect.js';
+import { ANON } from '../helpers/app.js';
+import { type BuildFixture, crawl, openBuildFixture } from '../helpers/builder.js';
+import { openTestPGlite } from '../helpers/db.js';
+
+describe('builder → S3 (s3rver)', () => {
+  let dir: string;
+  let server: S3rver;
+  let store: ObjectStore;
+  let db: Database;
+  let f: BuildFixture;
+  const puts: string[] = [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 's3-build-'));
+    server = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: dir,
+      configureBuckets: [{ name: 'registry', configs: [] }],
+    });
+    const { port } = await server.run();
+    const client = createS3Client({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      checksumWhenRequired: true,
+    });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutObjectCommand') puts.push((args.input as { Key: string }).Key);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countPuts' },
+    );
+    store = createS3Store({ bucket: 'registry', prefix: 'public', client });
+    db = await openTestPGlite();
+    f = await openBuildFixture(db, store);
+  });
+  after(async () => {
+    await f.close();
+    await db.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('builds the tree into the bucket and uploads only changes afterwards', async () => {
+    for (let i = 0; i < 60; i++) await f.publish({ name: `${ANON}/s3-${i}`, version: '1.0.0' });
+    const first = await f.build();
+    assert.equal(first.status, 'succeeded', first.error);
+    assert.equal(puts.length, first.objectsWritten);
+    assert.equal((await crawl(f)).length, 60);
+
+    const page = await store.head('lists/live/first.json');
+    assert.equal(page?.contentType, 'application/json');
+    assert.equal(page?.cacheControl, CACHE_CONTROL.mutable);
+    const manifest = await store.head(`manifest/${first.runId}.json`);
+    assert.equal(manifest?.cacheControl, CACHE_CONTROL.immutable);
+    const etagBefore = (await store.head(`servers/${ANON}/s3-1/index.json`))?.etag;
+
+    puts.length = 0;
+    await f.publish({ name: `${ANON}/s3-7`, version: '2.0.0' });
+    const next = await f.build();
+    assert.equal(next.status, 'succeeded', next.error);
+    assert.equal(puts.length, next.objectsWritten);
+    assert.ok(puts.length <= 20, `one publish uploaded ${puts.length} objects`);
+    assert.ok(
+      puts.every((key) => !key.includes('/s3-1/')),
+      'unrelated servers are not uploaded',
+    );
+    assert.equal((await store.head(`servers/${ANON}/s3-1/index.json`))?.etag, etagBefore);
+
+    puts.length = 0;
+    assert.equal((await f.build()).objectsWritten, 0);
+    assert.equal(puts.length, 0);
+  });
+});
