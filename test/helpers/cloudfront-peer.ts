@@ -65,8 +65,13 @@ export interface CloudFrontPeer {
    * The next `count` Create/GetInvalidation calls fail this way, after any failures already queued:
    * an error response, 'drop' (the connection is closed before the request is processed) or
    * 'lose-response' (the request is processed, then the connection is closed without an answer).
+   * With `after`, that many calls are answered normally first.
    */
-  failNext(count: number, failure: PeerFailure | 'drop' | 'lose-response'): void;
+  failNext(
+    count: number,
+    failure: PeerFailure | 'drop' | 'lose-response',
+    options?: { after?: number },
+  ): void;
   /** Forgets requests, invalidations and queued failures. */
   reset(): void;
   close(): Promise<void>;
@@ -79,84 +84,84 @@ export async function startCloudFrontPeer(
   const requests: PeerRequest[] = [];
   const invalidations: PeerInvalidation[] = [];
   const completed = new Set<string>();
-  const failures: (PeerFailure | 'drop' | 'lose-response')[] = [];
+  const failures: (PeerFailure | 'drop' | 'lose-response' | 'pass')[] = [];
   let endpoint = '';
+
+  /** What to answer: a response, or 'drop' to close the connection without one. */
+  type Reply = { status: number; xml: string; headers?: Record<string, string> } | 'drop';
+  const error = (failure: PeerFailure): Reply => ({ status: failure.status, xml: errorXml(failure) });
+
+  const createInvalidation = (id: string, body: string, record: PeerRequest): Reply => {
+    const parsed = parseBatch(body);
+    if (parsed) record.batch = parsed;
+    const queued = passThrough(failures.shift());
+    if (queued === 'drop') return 'drop';
+    if (queued && queued !== 'lose-response') return error(queued);
+    if (id !== distributionId) return error(noSuchDistribution(id));
+    if (!parsed) return error({ status: 400, code: 'MissingBody', message: 'Missing InvalidationBatch.' });
+    const problem = checkBatch(parsed);
+    if (problem) return error(problem);
+    const earlier = invalidations.find((i) => i.callerReference === parsed.callerReference);
+    if (earlier && !sameList(earlier.paths, parsed.paths)) {
+      return error({
+        status: 409,
+        code: 'InvalidationBatchAlreadyExists',
+        message: 'The CallerReference is already used by an invalidation with other paths.',
+      });
+    }
+    const invalidation = earlier ?? {
+      id: `I${randomBytes(6).toString('hex').toUpperCase()}`,
+      callerReference: parsed.callerReference,
+      paths: parsed.paths,
+      createTime: new Date(),
+    };
+    if (!earlier) invalidations.push(invalidation);
+    if (queued === 'lose-response') return 'drop';
+    const status = completed.has(invalidation.id) ? 'Completed' : 'InProgress';
+    completed.add(invalidation.id);
+    const location = `${endpoint}${API}/distribution/${distributionId}/invalidation/${invalidation.id}`;
+    return { status: 201, xml: invalidationXml(invalidation, status), headers: { location } };
+  };
+
+  const getInvalidation = (id: string, invalidationId: string): Reply => {
+    const queued = passThrough(failures.shift());
+    if (queued === 'drop' || queued === 'lose-response') return 'drop';
+    if (queued) return error(queued);
+    if (id !== distributionId) return error(noSuchDistribution(id));
+    const found = invalidations.find((i) => i.id === invalidationId);
+    if (!found) {
+      return error({
+        status: 404,
+        code: 'NoSuchInvalidation',
+        message: 'The specified invalidation does not exist.',
+      });
+    }
+    return { status: 200, xml: invalidationXml(found, completed.has(found.id) ? 'Completed' : 'InProgress') };
+  };
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
     const url = req.url ?? '/';
     const record: PeerRequest = { method: req.method ?? '?', url, outcome: 0 };
     requests.push(record);
-    const respond = (status: number, xml: string, headers: Record<string, string> = {}): void => {
-      record.outcome = status;
-      res.writeHead(status, { 'content-type': 'text/xml', 'x-amz-request-id': requestId(), ...headers });
-      res.end(xml);
-    };
-    const fail = (failure: PeerFailure): void => respond(failure.status, errorXml(failure));
-
     const create = new RegExp(`^${API}/distribution/([^/]+)/invalidation$`).exec(url);
-    if (create && req.method === 'POST') {
-      const parsed = parseBatch(body);
-      if (parsed) record.batch = parsed;
-      const queued = failures.shift();
-      if (queued === 'drop') {
-        record.outcome = 'dropped';
-        req.socket.destroy();
-        return;
-      }
-      if (queued && queued !== 'lose-response') return fail(queued);
-      if (create[1] !== distributionId) return fail(noSuchDistribution(create[1] ?? ''));
-      if (!parsed) return fail({ status: 400, code: 'MissingBody', message: 'Missing InvalidationBatch.' });
-      const problem = checkBatch(parsed);
-      if (problem) return fail(problem);
-      const earlier = invalidations.find((i) => i.callerReference === parsed.callerReference);
-      if (earlier && !sameList(earlier.paths, parsed.paths)) {
-        return fail({
-          status: 409,
-          code: 'InvalidationBatchAlreadyExists',
-          message: 'The CallerReference is already used by an invalidation with other paths.',
-        });
-      }
-      const invalidation = earlier ?? {
-        id: `I${randomBytes(6).toString('hex').toUpperCase()}`,
-        callerReference: parsed.callerReference,
-        paths: parsed.paths,
-        createTime: new Date(),
-      };
-      if (!earlier) invalidations.push(invalidation);
-      if (queued === 'lose-response') {
-        record.outcome = 'dropped';
-        req.socket.destroy();
-        return;
-      }
-      const location = `${endpoint}${API}/distribution/${distributionId}/invalidation/${invalidation.id}`;
-      const status = completed.has(invalidation.id) ? 'Completed' : 'InProgress';
-      respond(201, invalidationXml(invalidation, status), { location });
-      completed.add(invalidation.id);
+    const get = new RegExp(`^${API}/distribution/([^/]+)/invalidation/([^/]+)$`).exec(url);
+    let reply: Reply;
+    if (create && req.method === 'POST') reply = createInvalidation(create[1] ?? '', body, record);
+    else if (get && req.method === 'GET') reply = getInvalidation(get[1] ?? '', get[2] ?? '');
+    else reply = error({ status: 404, code: 'NotFound', message: `no such operation: ${req.method} ${url}` });
+
+    if (reply === 'drop') {
+      record.outcome = 'dropped';
+      req.socket.destroy();
       return;
     }
-
-    const get = new RegExp(`^${API}/distribution/([^/]+)/invalidation/([^/]+)$`).exec(url);
-    if (get && req.method === 'GET') {
-      const queued = failures.shift();
-      if (queued === 'drop' || queued === 'lose-response') {
-        record.outcome = 'dropped';
-        req.socket.destroy();
-        return;
-      }
-      if (queued) return fail(queued);
-      if (get[1] !== distributionId) return fail(noSuchDistribution(get[1] ?? ''));
-      const found = invalidations.find((i) => i.id === get[2]);
-      if (!found) {
-        return fail({
-          status: 404,
-          code: 'NoSuchInvalidation',
-          message: 'The specified invalidation does not exist.',
-        });
-      }
-      return respond(200, invalidationXml(found, completed.has(found.id) ? 'Completed' : 'InProgress'));
-    }
-
-    fail({ status: 404, code: 'NotFound', message: `no such operation: ${req.method} ${url}` });
+    record.outcome = reply.status;
+    res.writeHead(reply.status, {
+      'content-type': 'text/xml',
+      'x-amz-request-id': requestId(),
+      ...reply.headers,
+    });
+    res.end(reply.xml);
   };
 
   const server: Server = createServer((req, res) => {
@@ -172,7 +177,8 @@ export async function startCloudFrontPeer(
     distributionId,
     requests,
     invalidations,
-    failNext(count, failure) {
+    failNext(count, failure, failOptions = {}) {
+      for (let i = 0; i < (failOptions.after ?? 0); i++) failures.push('pass');
       for (let i = 0; i < count; i++) failures.push(failure);
     },
     reset() {
@@ -274,6 +280,8 @@ function errorXml(failure: PeerFailure): string {
     `</Error><RequestId>${requestId()}</RequestId></ErrorResponse>`
   );
 }
+
+const passThrough = <T>(queued: T | 'pass'): T | undefined => (queued === 'pass' ? undefined : queued);
 
 const requestId = (): string => randomBytes(16).toString('hex');
 
