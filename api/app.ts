@@ -5,7 +5,9 @@ import type { ServerJsonValidator } from '../core/validation/index.js';
 import type { Database } from '../db/connect.js';
 import type { AuthProvider } from './auth/provider.js';
 import type { TokenService } from './auth/tokens.js';
+import { registerMetrics } from './metrics.js';
 import { handleError, sendProblem } from './problem.js';
+import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerPublishRoutes } from './routes/publish.js';
@@ -64,7 +66,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return payload;
   });
 
+  // CORS preflight, so browser-based tools can call the write API (any origin, as the official one).
+  app.options('*', async (request, reply) => {
+    const asked = request.headers['access-control-request-headers'];
+    return reply
+      .code(204)
+      .header('access-control-allow-methods', 'GET, POST, PUT, PATCH, OPTIONS')
+      .header(
+        'access-control-allow-headers',
+        typeof asked === 'string' ? asked : 'authorization, content-type',
+      )
+      .header('access-control-max-age', '86400')
+      .send();
+  });
+
   app.setErrorHandler(handleError);
+  registerMetrics(app, deps.db);
   app.setNotFoundHandler((request, reply) => {
     const path = (request.raw.url ?? '/').split('?')[0] ?? '/';
     const versioned = API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
@@ -88,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           blockedNamespaces: deps.config.blockedNamespaces,
         });
         registerHealthRoutes(scope, { write, config: deps.config });
+        registerAdminRoutes(scope, { write, tokens: deps.tokens });
       },
       { prefix },
     );

@@ -16,7 +16,14 @@ import type { ListItemKey } from '../core/layout/pages.js';
 import type { VersionRecord } from '../core/shapes.js';
 import { acquireBuildLock } from '../db/build-lock.js';
 import type { Database } from '../db/connect.js';
-import { type BuildKind, createRun, finishRun, markRunning } from '../db/repositories/builds.js';
+import {
+  abandonRunning,
+  type BuildKind,
+  createRun,
+  finishRun,
+  markRunning,
+  queueRun,
+} from '../db/repositories/builds.js';
 import { currentJournalSeq } from '../db/repositories/journal.js';
 import {
   allRecordsAfter,
@@ -95,25 +102,21 @@ export class MassDeletionError extends Error {
 const SERVER_BATCH = 50;
 const STREAM_BATCH = 1000;
 
+/**
+ * Runs one build now: takes the build lock (waiting or skipping as asked), marks runs a dead builder
+ * left behind, records the run and builds. A skipped build leaves no run row unless it was queued.
+ */
 export async function runBuild(options: BuilderOptions, request: BuildRequest): Promise<BuildOutcome> {
-  const { db, store } = options;
-  const target = options.target ?? store.description;
-  const log = options.logger.child({ module: 'builder', kind: request.kind });
-  const runId =
-    request.runId ??
-    (await createRun(db.knex, {
-      kind: request.kind,
-      requestedBy: request.requestedBy,
-      status: 'running',
-      target,
-    }));
-  const lock = await acquireBuildLock(db, target, { wait: request.wait ?? false });
+  const target = targetOf(options);
+  const lock = await acquireBuildLock(options.db, target, { wait: request.wait ?? false });
   if (!lock) {
     const reason = 'another build of this target is running';
-    await finishRun(db.knex, runId, { status: 'skipped', error: reason });
-    log.info({ runId }, `build skipped: ${reason}`);
+    if (request.runId !== undefined) {
+      await finishRun(options.db.knex, request.runId, { status: 'skipped', error: reason });
+    }
+    options.logger.info({ kind: request.kind }, `build skipped: ${reason}`);
     return {
-      runId,
+      runId: request.runId ?? 0,
       kind: request.kind,
       status: 'skipped',
       objectsWritten: 0,
@@ -123,7 +126,54 @@ export async function runBuild(options: BuilderOptions, request: BuildRequest): 
     };
   }
   try {
+    await recoverAbandoned(options);
+    return await buildLocked(options, request);
+  } finally {
+    await lock.release();
+  }
+}
+
+export function targetOf(options: BuilderOptions): string {
+  return options.target ?? options.store.description;
+}
+
+/**
+ * Runs a dead builder left 'running' are marked failed and, up to three attempts, queued again.
+ * Only call while holding the build lock (then nobody else can be building this target).
+ */
+export async function recoverAbandoned(options: BuilderOptions): Promise<number> {
+  const abandoned = await abandonRunning(options.db.knex, targetOf(options));
+  for (const run of abandoned) {
+    options.logger.warn({ runId: run.id, kind: run.kind }, 'build run abandoned by a builder that stopped');
+    if (run.attempt < 3) {
+      await queueRun(options.db.knex, {
+        kind: run.kind,
+        requestedBy: run.requestedBy,
+        retryOf: run.id,
+        attempt: run.attempt + 1,
+      });
+    }
+  }
+  return abandoned.length;
+}
+
+/** Builds while the caller holds the build lock; records the run (a new row unless `runId` is given). */
+export async function buildLocked(options: BuilderOptions, request: BuildRequest): Promise<BuildOutcome> {
+  const { db } = options;
+  const target = targetOf(options);
+  const log = options.logger.child({ module: 'builder', kind: request.kind });
+  let runId = request.runId;
+  if (runId === undefined) {
+    runId = await createRun(db.knex, {
+      kind: request.kind,
+      requestedBy: request.requestedBy,
+      status: 'running',
+      target,
+    });
+  } else {
     await markRunning(db.knex, runId, target);
+  }
+  try {
     const outcome = await build(options, request, runId, target, log);
     await finishRun(db.knex, runId, {
       status: 'succeeded',
@@ -160,8 +210,6 @@ export async function runBuild(options: BuilderOptions, request: BuildRequest): 
       changedMutableKeys: [],
       error: message,
     };
-  } finally {
-    await lock.release();
   }
 }
 

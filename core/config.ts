@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -21,6 +22,32 @@ export interface Config {
   blockedNamespaces: string[];
   /** Reported by GET /version. */
   version: { version: string; gitCommit: string; buildTime: string };
+  /** Where the builder writes: the filesystem (default) or an S3 bucket. */
+  target:
+    | { kind: 'filesystem'; dir: string }
+    | {
+        kind: 's3';
+        bucket: string;
+        prefix: string;
+        region: string;
+        endpoint: string | undefined;
+        forcePathStyle: boolean;
+      };
+  /** CloudFront distribution to invalidate after builds; undefined = no CDN invalidation. */
+  cloudfront: { distributionId: string; endpoint: string | undefined; region: string } | undefined;
+  /** Ed25519 seed (hex) for the site signing key; undefined = generated once and kept in the database. */
+  siteSigningKey: Uint8Array | undefined;
+  builder: {
+    /** Cron expressions (UTC); undefined = that schedule is off. */
+    incrementalSchedule: string | undefined;
+    nightlySchedule: string | undefined;
+    debounceMs: number;
+    pollMs: number;
+    orphanGraceSeconds: number;
+    snapshotRetentionDays: number;
+  };
+  /** The local CDN server (serves the filesystem target at the official read URLs). */
+  cdn: { host: string; port: number };
 }
 
 const bool = z
@@ -45,7 +72,41 @@ const EnvSchema = z.object({
   REGISTRY_VERSION: z.string().default('dev'),
   GIT_COMMIT: z.string().default('unknown'),
   BUILD_TIME: z.string().default('unknown'),
+  SITE_DIR: z.string().min(1).default('site-output'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+    .optional(),
+  S3_PREFIX: z.string().default(''),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_FORCE_PATH_STYLE: bool.optional(),
+  CLOUDFRONT_DISTRIBUTION_ID: z
+    .string()
+    .regex(/^[A-Z0-9]+$/, 'must be a CloudFront distribution id')
+    .optional(),
+  CLOUDFRONT_ENDPOINT: z.string().url().optional(),
+  SITE_SIGNING_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (a 32-byte Ed25519 seed: `openssl rand -hex 32`)')
+    .optional(),
+  BUILD_INCREMENTAL_SCHEDULE: z.string().default('*/5 * * * *'),
+  BUILD_NIGHTLY_SCHEDULE: z.string().default('17 3 * * *'),
+  BUILD_DEBOUNCE_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  BUILD_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
+  ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(0).default(86_400),
+  SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  CDN_HOST: z.string().min(1).optional(),
+  CDN_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
 });
+
+/** A cron expression, or `off`. Validated here so a typo fails at start-up, not at 3 am. */
+function schedule(value: string, name: string, problems: string[]): string | undefined {
+  if (value === 'off') return undefined;
+  if (!cron.validate(value))
+    problems.push(`${name}: not a cron expression (or "off"): ${JSON.stringify(value)}`);
+  return value;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -62,6 +123,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  const incrementalSchedule = schedule(e.BUILD_INCREMENTAL_SCHEDULE, 'BUILD_INCREMENTAL_SCHEDULE', problems);
+  const nightlySchedule = schedule(e.BUILD_NIGHTLY_SCHEDULE, 'BUILD_NIGHTLY_SCHEDULE', problems);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
@@ -74,5 +139,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       .map((s) => s.trim())
       .filter(Boolean),
     version: { version: e.REGISTRY_VERSION, gitCommit: e.GIT_COMMIT, buildTime: e.BUILD_TIME },
+    target: e.S3_BUCKET
+      ? {
+          kind: 's3',
+          bucket: e.S3_BUCKET,
+          prefix: e.S3_PREFIX,
+          region: e.S3_REGION,
+          endpoint: e.S3_ENDPOINT,
+          forcePathStyle: e.S3_FORCE_PATH_STYLE ?? e.S3_ENDPOINT !== undefined,
+        }
+      : { kind: 'filesystem', dir: e.SITE_DIR },
+    cloudfront: e.CLOUDFRONT_DISTRIBUTION_ID
+      ? { distributionId: e.CLOUDFRONT_DISTRIBUTION_ID, endpoint: e.CLOUDFRONT_ENDPOINT, region: 'us-east-1' }
+      : undefined,
+    siteSigningKey: e.SITE_SIGNING_KEY ? Uint8Array.from(Buffer.from(e.SITE_SIGNING_KEY, 'hex')) : undefined,
+    builder: {
+      incrementalSchedule,
+      nightlySchedule,
+      debounceMs: e.BUILD_DEBOUNCE_MS,
+      pollMs: e.BUILD_POLL_MS,
+      orphanGraceSeconds: e.ORPHAN_GRACE_SECONDS,
+      snapshotRetentionDays: e.SNAPSHOT_RETENTION_DAYS,
+    },
+    cdn: { host: e.CDN_HOST ?? e.HOST, port: e.CDN_PORT },
   };
 }

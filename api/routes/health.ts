@@ -1,16 +1,49 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../core/config.js';
+import { lastSucceededRun, listRuns } from '../../db/repositories/builds.js';
+import { currentJournalSeq } from '../../db/repositories/journal.js';
+import { maxBuiltSeq } from '../../db/repositories/tree.js';
 import type { WriteContext } from '../services/context.js';
 
+/**
+ * GET /health: the database, and the builder as the database sees it (last build, how many journal
+ * changes are not yet in the static tree). 503 only when the database is unreachable: a lagging
+ * builder does not stop the API from taking publishes.
+ */
 export function registerHealthRoutes(app: FastifyInstance, deps: { write: WriteContext; config: Config }) {
   app.get('/health', async (_request, reply) => {
-    const database = await deps.write.knex
-      .raw('select 1')
-      .then(() => 'ok' as const)
-      .catch(() => 'unavailable' as const);
-    return reply
-      .code(database === 'ok' ? 200 : 503)
-      .send({ status: database === 'ok' ? 'ok' : 'degraded', database });
+    const knex = deps.write.knex;
+    try {
+      await knex.raw('select 1');
+    } catch {
+      return reply.code(503).send({ status: 'degraded', database: 'unavailable' });
+    }
+    const [journalSeq, builtSeq, [latest], succeeded] = await Promise.all([
+      currentJournalSeq(knex),
+      maxBuiltSeq(knex),
+      listRuns(knex, { limit: 1 }),
+      lastSucceededRun(knex),
+    ]);
+    const lag = Math.max(0, journalSeq - builtSeq);
+    return reply.send({
+      status: latest?.status === 'failed' ? 'degraded' : 'ok',
+      database: 'ok',
+      builder: {
+        journalSeq,
+        builtSeq,
+        lag,
+        lastRun: latest
+          ? {
+              id: latest.id,
+              kind: latest.kind,
+              status: latest.status,
+              finishedAt: latest.finishedAt,
+              error: latest.error,
+            }
+          : null,
+        lastSuccessAt: succeeded?.finishedAt ?? null,
+      },
+    });
   });
   app.get('/ping', async () => ({ pong: true }));
   app.get('/version', async () => ({

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as init from './20261124000000_init.js';
 import * as builder from './20261124100000_builder.js';
+import * as operations from './20261124200000_operations.js';
 
 /**
  * Migrations are listed statically rather than loaded from a directory: knex's own dynamic import()
@@ -10,6 +11,7 @@ import * as builder from './20261124100000_builder.js';
 const migrations: Record<string, Knex.Migration> = {
   '20261124000000_init': init,
   '20261124100000_builder': builder,
+  '20261124200000_operations': operations,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

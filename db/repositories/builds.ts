@@ -19,6 +19,8 @@ export interface BuildRun {
   error: string | null;
   target: string | null;
   detail: Record<string, unknown> | null;
+  attempt: number;
+  retryOf: number | null;
 }
 
 const COLUMNS = [
@@ -36,6 +38,8 @@ const COLUMNS = [
   'error',
   'target',
   'detail',
+  'attempt',
+  'retry_of',
 ].join(', ');
 
 interface Row {
@@ -53,6 +57,8 @@ interface Row {
   error: string | null;
   target: string | null;
   detail: Record<string, unknown> | null;
+  attempt: number;
+  retry_of: string | number | null;
 }
 
 const nullableNumber = (v: string | number | null): number | null => (v === null ? null : toNumber(v));
@@ -73,6 +79,8 @@ function toRun(r: Row): BuildRun {
     error: r.error,
     target: r.target,
     detail: r.detail,
+    attempt: r.attempt,
+    retryOf: nullableNumber(r.retry_of),
   };
 }
 
@@ -147,4 +155,87 @@ export async function lastSucceededRun(db: Queryable): Promise<BuildRun | undefi
     .orderBy('id', 'desc')
     .first();
   return row ? toRun(row as Row) : undefined;
+}
+
+/**
+ * Queues a build request for a builder daemon. With a `scheduleSlot`, only the first request for
+ * that slot is recorded (two daemons firing one schedule queue one build); undefined when it exists.
+ */
+export async function queueRun(
+  db: Queryable,
+  request: {
+    kind: BuildKind;
+    requestedBy: string;
+    scheduleSlot?: string;
+    retryOf?: number;
+    attempt?: number;
+  },
+): Promise<number | undefined> {
+  const rows = await db('build_runs')
+    .insert({
+      kind: request.kind,
+      status: 'queued',
+      requested_by: request.requestedBy,
+      requested_at: db.fn.now(),
+      schedule_slot: request.scheduleSlot ?? null,
+      retry_of: request.retryOf ?? null,
+      attempt: request.attempt ?? 1,
+    })
+    .onConflict('schedule_slot')
+    .ignore()
+    .returning('id');
+  const row = rows[0] as { id: string | number } | undefined;
+  return row ? toNumber(row.id) : undefined;
+}
+
+/** Takes the oldest queued request (call while holding the build lock). */
+export async function claimQueuedRun(db: Queryable, target: string): Promise<BuildRun | undefined> {
+  const result = await db.raw(
+    `update build_runs set status = 'running', started_at = now(), target = ?
+      where id = (select id from build_runs where status = 'queued' order by id limit 1 for update skip locked)
+      returning id`,
+    [target],
+  );
+  const row = (result as { rows: { id: string | number }[] }).rows[0];
+  return row ? getRun(db, toNumber(row.id)) : undefined;
+}
+
+/**
+ * Runs left 'running' by a builder that died (call while holding the build lock: nobody else can be
+ * building). Marks them failed and returns them, so the caller can queue retries.
+ */
+export async function abandonRunning(db: Queryable, target: string): Promise<BuildRun[]> {
+  const result = await db.raw(
+    `update build_runs set status = 'failed', finished_at = now(),
+        error = 'abandoned: the builder stopped before finishing (process killed or crashed)'
+      where status = 'running' and (target = ? or target is null)
+      returning id`,
+    [target],
+  );
+  const ids = (result as { rows: { id: string | number }[] }).rows.map((r) => toNumber(r.id));
+  const runs: BuildRun[] = [];
+  for (const id of ids) {
+    const run = await getRun(db, id);
+    if (run) runs.push(run);
+  }
+  return runs;
+}
+
+/** Runs per kind and status, with objects written (metrics). */
+export async function buildStatusCounts(
+  db: Queryable,
+): Promise<{ kind: BuildKind; status: BuildStatus; count: number; objectsWritten: number }[]> {
+  const result = await db.raw(
+    `select kind, status, count(*) as count, coalesce(sum(objects_written), 0) as written
+       from build_runs group by kind, status`,
+  );
+  const rows = (
+    result as { rows: { kind: BuildKind; status: BuildStatus; count: string; written: string }[] }
+  ).rows;
+  return rows.map((r) => ({
+    kind: r.kind,
+    status: r.status,
+    count: toNumber(r.count),
+    objectsWritten: toNumber(r.written),
+  }));
 }

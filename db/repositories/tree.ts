@@ -302,3 +302,9 @@ export async function allRecordsAfter(
 ): Promise<VersionRecord[]> {
   return viewRecordsAfter(db, 'all', after, limit);
 }
+
+/** The highest journal position any target has been built to (0: never built). */
+export async function maxBuiltSeq(db: Queryable): Promise<number> {
+  const row = await db('tree_state').max<{ m: string | number | null }[]>('built_seq as m').first();
+  return toNumber(row?.m ?? 0);
+}

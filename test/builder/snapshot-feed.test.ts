@@ -144,7 +144,7 @@ for (const backend of testBackends()) {
         assert.equal(signature.length, 64);
         assert.ok(verifyDetached(pem, body, signature), `${key} verifies`);
         const tampered = Buffer.from(body);
-        tampered[tampered.length - 2] ^= 1;
+        tampered.writeUInt8(tampered.readUInt8(tampered.length - 2) ^ 1, tampered.length - 2);
         assert.equal(verifyDetached(pem, tampered, signature), false, `${key} tampered fails`);
         // The README's OpenSSL command, run as an aggregator would.
         const dir = f.root;

@@ -87,6 +87,7 @@ const DATA_TABLES = [
   'build_runs',
   'tree_state',
   'tree_objects',
+  'cdn_invalidations',
 ];
 
 /** Empties every data table and rewinds the journal, keeping the schema (and the signing key). */

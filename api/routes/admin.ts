@@ -1,0 +1,92 @@
+import type { FastifyInstance } from 'fastify';
+import { forbidden, notFound } from '../../core/errors.js';
+import { getRun, listRuns, queueRun } from '../../db/repositories/builds.js';
+import { authenticate } from '../auth/authenticate.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { Actor, WriteContext } from '../services/context.js';
+
+/**
+ * Operator endpoints: queue a build for the builder daemon and look at build history. Admin tokens
+ * only (`mcp-registry token --admin`: edit on every name).
+ */
+function requireAdmin(actor: Actor): void {
+  if (!actor.permissions.some((p) => p.action === 'edit' && p.resource === '*')) {
+    throw forbidden('Admin permission required: this endpoint needs a token with edit rights on every name');
+  }
+}
+
+const buildBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { kind: { type: 'string', enum: ['incremental', 'full', 'snapshot'] } },
+} as const;
+
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  deps: { write: WriteContext; tokens: TokenService },
+) {
+  app.post<{ Body: { kind?: 'incremental' | 'full' | 'snapshot' } | undefined }>(
+    '/admin/builds',
+    { schema: { body: buildBody } },
+    async (request, reply) => {
+      const actor = await authenticate(request, deps.tokens);
+      requireAdmin(actor);
+      const id = await queueRun(deps.write.knex, {
+        kind: request.body?.kind ?? 'incremental',
+        requestedBy: actor.id,
+      });
+      const run = id === undefined ? undefined : await getRun(deps.write.knex, id);
+      return reply
+        .code(202)
+        .header('location', `${request.url.replace(/\/$/, '')}/${id}`)
+        .send(run);
+    },
+  );
+
+  app.get<{ Querystring: { limit?: number; before?: number } }>(
+    '/admin/builds',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            before: { type: 'integer', minimum: 1 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      requireAdmin(await authenticate(request, deps.tokens));
+      const limit = request.query.limit ?? 20;
+      const builds = await listRuns(deps.write.knex, {
+        limit,
+        ...(request.query.before !== undefined ? { before: request.query.before } : {}),
+      });
+      const last = builds[builds.length - 1];
+      return {
+        builds,
+        metadata: {
+          count: builds.length,
+          ...(builds.length === limit && last ? { nextBefore: last.id } : {}),
+        },
+      };
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/admin/builds/:id',
+    {
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+      },
+    },
+    async (request) => {
+      requireAdmin(await authenticate(request, deps.tokens));
+      const run = await getRun(deps.write.knex, request.params.id);
+      if (!run) throw notFound(`Build ${request.params.id} not found`);
+      return run;
+    },
+  );
+}
