@@ -10,6 +10,7 @@ const BENCHES: Record<
   () => Promise<{ main: (args: Record<string, string | undefined>) => Promise<void> }>
 > = {
   publish: () => import('./publish.js'),
+  build: () => import('./build.js'),
 };
 
 const { positionals, values } = parseArgs({

@@ -1,0 +1,261 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import knexPkg from 'knex';
+import pino from 'pino';
+import S3rver from 's3rver';
+import { publishVersion } from '../../api/services/publish.js';
+import { runBuild } from '../../builder/build.js';
+import { PageAssembler, VIEW_MEMBER } from '../../builder/lists.js';
+import { renderServer } from '../../builder/servers.js';
+import { createSiteSigner } from '../../builder/signing.js';
+import { createFilesystemStore } from '../../builder/store/filesystem.js';
+import { createS3Client, createS3Store } from '../../builder/store/s3.js';
+import type { ObjectStore } from '../../builder/store/types.js';
+import { LIST_VIEWS, type ListView } from '../../core/layout/keys.js';
+import type { ListItemKey } from '../../core/layout/pages.js';
+import type { ServerJson } from '../../core/server-json.js';
+import type { VersionRecord } from '../../core/shapes.js';
+import { createServerJsonValidator } from '../../core/validation/index.js';
+import { openDatabase } from '../../db/connect.js';
+import { allRecordsAfter } from '../../db/repositories/tree.js';
+import { withDatabase } from '../../test/helpers/db.js';
+import { generateRegistry } from './generate.js';
+import { ROOT, writeResult } from './util.js';
+
+/**
+ * Builder benchmarks (issue 3): at S servers / V versions on PostgreSQL —
+ * - full build into an empty directory: time, peak RSS, and the floor measured in the same run
+ *   (the same rows read, the same documents serialized and written, without the builder's
+ *   bookkeeping: hashing, diffing against the tree state, ordering);
+ * - incremental build after one publish (objects written, time), at 10k and at 100k servers;
+ * - no-op build (objects written);
+ * - S3 upload of 10,000 objects to s3rver: objects/s with the store's concurrency vs sequential.
+ * Each measured phase runs in a child process, so its peak RSS is its own.
+ */
+interface Phase {
+  ms: number;
+  maxRssMiB: number;
+  objectsWritten?: number;
+  objectsDeleted?: number;
+  objects?: number;
+}
+
+function runPhase(args: string[]): Phase {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'scripts/bench/build.ts'), 'phase', ...args],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return JSON.parse(out.trim().split('\n').pop() as string) as Phase;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+export async function main(args: Record<string, string | undefined>): Promise<void> {
+  const databaseUrl = args.databaseUrl;
+  if (!databaseUrl)
+    throw new Error('the build benchmark needs PostgreSQL: --database-url or TEST_DATABASE_URL');
+  const sizes = (args.servers ?? '10000,100000').split(',').map(Number);
+  const results: Record<string, unknown> = { date: new Date().toISOString(), sizes: {} };
+  for (const servers of sizes) {
+    const versions = servers * 5;
+    const dbName = `mcpreg_bench_build_${servers}`;
+    const admin = knexPkg.knex({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
+    await admin.raw(`drop database if exists ${dbName} with (force)`);
+    await admin.raw(`create database ${dbName}`);
+    await admin.destroy();
+    const url = withDatabase(databaseUrl, dbName);
+    const site = mkdtempSync(join(tmpdir(), 'mcpreg-bench-site-'));
+    const floorSite = mkdtempSync(join(tmpdir(), 'mcpreg-bench-floor-'));
+    try {
+      const db = await openDatabase({ databaseUrl: url, dataDir: '' });
+      const t0 = Date.now();
+      await generateRegistry(db.knex, servers, versions);
+      await db.close();
+      log(
+        `${servers} servers / ${versions} versions generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
+      const floor = runPhase(['floor', url, floorSite]);
+      log(
+        `floor: ${(floor.ms / 1000).toFixed(1)} s, ${floor.objects} objects, peak RSS ${floor.maxRssMiB} MiB`,
+      );
+      const full = runPhase(['full', url, site]);
+      log(
+        `full build: ${(full.ms / 1000).toFixed(1)} s, ${full.objectsWritten} objects, peak RSS ${full.maxRssMiB} MiB`,
+      );
+      const incremental = runPhase(['incremental', url, site]);
+      log(
+        `incremental after one publish: ${incremental.ms} ms, ${incremental.objectsWritten} objects written`,
+      );
+      const noop = runPhase(['noop', url, site]);
+      log(`no-op build: ${noop.ms} ms, ${noop.objectsWritten} objects written`);
+      const fullAgain = runPhase(['full', url, site]);
+      log(
+        `full build over an up-to-date tree: ${(fullAgain.ms / 1000).toFixed(1)} s, ${fullAgain.objectsWritten} written`,
+      );
+      (results.sizes as Record<string, unknown>)[servers] = {
+        servers,
+        versions,
+        floor,
+        full,
+        fullToFloor: Number((full.ms / floor.ms).toFixed(2)),
+        incremental,
+        noop,
+        fullOverUpToDateTree: fullAgain,
+      };
+    } finally {
+      rmSync(site, { recursive: true, force: true });
+      rmSync(floorSite, { recursive: true, force: true });
+      const cleanup = knexPkg.knex({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
+      await cleanup.raw(`drop database if exists ${dbName} with (force)`);
+      await cleanup.destroy();
+    }
+  }
+  const s3 = runPhase(['s3', '10000']);
+  const s3Sequential = runPhase(['s3-sequential', '10000']);
+  results.s3 = {
+    objects: 10_000,
+    concurrent: { ...s3, objectsPerSecond: Math.round(10_000 / (s3.ms / 1000)) },
+    sequential: { ...s3Sequential, objectsPerSecond: Math.round(10_000 / (s3Sequential.ms / 1000)) },
+    speedup: Number((s3Sequential.ms / s3.ms).toFixed(2)),
+  };
+  log(`S3 upload of 10,000 objects: ${(results.s3 as { speedup: number }).speedup}× faster than sequential`);
+  log(`results: ${writeResult('build', results)}`);
+}
+
+// ---- phases (child processes) ---------------------------------------------------------------
+
+const quiet = pino({ level: 'warn' });
+const signer = createSiteSigner(Buffer.alloc(32, 7));
+
+async function phase(kind: string, rest: string[]): Promise<Phase> {
+  if (kind === 's3' || kind === 's3-sequential') return s3Phase(Number(rest[0]), kind === 's3' ? 16 : 1);
+  const [url, dir] = rest as [string, string];
+  const db = await openDatabase({ databaseUrl: url, dataDir: '' });
+  const store = createFilesystemStore(dir);
+  const options = { db, store, signer, logger: quiet, target: 'bench' };
+  try {
+    const started = Date.now();
+    if (kind === 'floor') {
+      const objects = await floorPhase(db.knex, store);
+      return { ms: Date.now() - started, maxRssMiB: maxRss(), objects };
+    }
+    if (kind === 'incremental') {
+      const last = await db.knex('servers').select('name').orderBy('name', 'desc').first();
+      const doc = JSON.parse(
+        JSON.stringify(
+          (await db.knex('server_versions').select('value').where({ server_name: last.name }).first()).value,
+        ),
+      ) as ServerJson;
+      await publishVersion(
+        { knex: db.knex, validator: createServerJsonValidator() },
+        { ...doc, version: '99.0.0' },
+        {
+          id: 'bench',
+          permissions: [{ action: 'publish', resource: '*' }],
+        },
+      ).catch(() => undefined);
+    }
+    const t = Date.now();
+    const outcome = await runBuild(options, {
+      kind: kind === 'full' ? 'full' : 'incremental',
+      requestedBy: 'bench',
+      wait: true,
+    });
+    if (outcome.status !== 'succeeded') throw new Error(`build ${outcome.status}: ${outcome.error}`);
+    return {
+      ms: Date.now() - t,
+      maxRssMiB: maxRss(),
+      objectsWritten: outcome.objectsWritten,
+      objectsDeleted: outcome.objectsDeleted,
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+/** The same reads and the same documents, serialized and written, with no tree bookkeeping. */
+async function floorPhase(knex: import('knex').Knex, store: ObjectStore): Promise<number> {
+  let objects = 0;
+  const pending: Promise<void>[] = [];
+  const put = (o: { key: string; body: Uint8Array }) => {
+    objects++;
+    pending.push(store.put(o.key, o.body, { contentType: 'application/json', cacheClass: 'mutable' }));
+  };
+  const assemblers = new Map<ListView, PageAssembler>(
+    LIST_VIEWS.map((v) => [v, new PageAssembler(v, undefined, put)]),
+  );
+  let group: VersionRecord[] = [];
+  let after: ListItemKey | undefined;
+  for (;;) {
+    const records = await allRecordsAfter(knex, after, 1000);
+    for (const record of records) {
+      if (group.length > 0 && group[0]?.serverName !== record.serverName) {
+        for (const o of renderServer(group[0]?.serverName as string, group, 'all').objects) put(o);
+        group = [];
+      }
+      group.push(record);
+      for (const view of LIST_VIEWS) if (VIEW_MEMBER[view](record)) assemblers.get(view)?.push(record);
+    }
+    await Promise.all(pending.splice(0));
+    if (records.length < 1000) break;
+    const last = records[records.length - 1] as VersionRecord;
+    after = { name: last.serverName, version: last.version };
+  }
+  if (group[0]) for (const o of renderServer(group[0].serverName, group, 'all').objects) put(o);
+  for (const a of assemblers.values()) a.finish(false);
+  await Promise.all(pending.splice(0));
+  return objects;
+}
+
+async function s3Phase(count: number, concurrency: number): Promise<Phase> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpreg-bench-s3-'));
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: dir,
+    configureBuckets: [{ name: 'bench', configs: [] }],
+  });
+  const { port } = await server.run();
+  try {
+    const client = createS3Client({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      checksumWhenRequired: true,
+    });
+    const store = createS3Store({ bucket: 'bench', client, concurrency });
+    const body = randomBytes(1500);
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        store.put(`servers/io.github.bench/s${i % 500}/v/${i}.json`, body, {
+          contentType: 'application/json',
+          cacheClass: 'mutable',
+        }),
+      ),
+    );
+    return { ms: Date.now() - started, maxRssMiB: maxRss(), objects: count };
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const maxRss = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+if (process.argv[2] === 'phase') {
+  const result = await phase(process.argv[3] as string, process.argv.slice(4));
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
