@@ -56,7 +56,7 @@ export async function createDaemonOptions(
 ): Promise<DaemonOptions> {
   return {
     ...(await createBuilderOptions(config, db, logger)),
-    databaseUrl: config.databaseUrl,
+    databaseUrl: db.url,
     debounceMs: config.builder.debounceMs,
     pollMs: config.builder.pollMs,
     schedules: { incremental: config.builder.incrementalSchedule, nightly: config.builder.nightlySchedule },

@@ -17,6 +17,8 @@ export interface Database {
   readonly kind: 'postgres' | 'pglite';
   /** The embedded instance, for in-process LISTEN; undefined on PostgreSQL. */
   readonly pglite: PGlite | undefined;
+  /** The PostgreSQL connection string (for a LISTEN connection of its own); undefined on PGlite. */
+  readonly url: string | undefined;
   close(): Promise<void>;
 }
 
@@ -79,7 +81,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
     },
     acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
   });
-  return { knex, kind: 'postgres', pglite: undefined, close: () => knex.destroy() };
+  return { knex, kind: 'postgres', pglite: undefined, url, close: () => knex.destroy() };
 }
 
 async function openPGlite(dir: string, options: OpenOptions): Promise<Database> {
@@ -107,6 +109,7 @@ async function openPGlite(dir: string, options: OpenOptions): Promise<Database> 
   return {
     knex,
     kind: 'pglite',
+    url: undefined,
     pglite: instance,
     close: async () => {
       await knex.destroy();
