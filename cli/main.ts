@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { DataDirLockedError, migrateLatest, openDatabase } from '../db/connect.js';
+import { runBuildCommand, runBuildsCommand, UsageError } from './build.js';
 import { ImportFileError, importFile } from './import.js';
 import { serve } from './serve.js';
 import { mintToken } from './token.js';
@@ -9,7 +10,13 @@ import { mintToken } from './token.js';
 const USAGE = `usage: mcp-registry <command> [options]
 
 commands:
-  serve                 run the write API (embedded PGlite unless DATABASE_URL is set)
+  serve                 run the write API, the builder daemon and the local CDN server in one
+                        process (embedded PGlite unless DATABASE_URL is set); what npm start runs
+  api | builder | cdn   run one of them alone (production: separate processes)
+  build [--kind incremental|full|snapshot] [--queue] [--allow-mass-deletion] [--json]
+                        build the static tree now (or queue the build for the builder daemon)
+  builds [<id>] [--limit N] [--json]
+                        build history, newest first, or one build
   migrate               apply pending database migrations
   import <file> [--json]  load a JSON array of server.json documents (the official seed format)
   token --admin | --namespace <ns> [--json]
@@ -29,7 +36,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
   try {
     switch (command) {
       case 'serve':
-        return await serve(loadConfig(io.env), io);
+        return await serve(loadConfig(io.env), io, 'all');
+      case 'api':
+      case 'builder':
+      case 'cdn':
+        return await serve(loadConfig(io.env), io, command);
+      case 'build':
+        return await runBuildCommand(loadConfig(io.env), rest, io);
+      case 'builds':
+        return await runBuildsCommand(loadConfig(io.env), rest, io);
       case 'migrate':
         return await migrate(io);
       case 'import':
@@ -47,8 +62,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
         return 2;
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof ImportFileError) {
-      io.stderr(`error: ${err.message}`);
+    if (
+      err instanceof ConfigError ||
+      err instanceof DataDirLockedError ||
+      err instanceof ImportFileError ||
+      err instanceof UsageError ||
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      io.stderr(`error: ${(err as Error).message}`);
       return 2;
     }
     io.stderr(`error: ${(err as Error).message}`);

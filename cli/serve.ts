@@ -1,41 +1,97 @@
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { createWriteApi } from '../api/create.js';
+import { type BuilderDaemon, startBuilderDaemon } from '../builder/daemon.js';
+import { createDaemonOptions } from '../builder/runtime.js';
 import type { Config } from '../core/config.js';
 import { openDatabase } from '../db/connect.js';
+import { startLocalCdn } from '../infra/cdn/local-server.js';
 import { createLogger } from './logger.js';
 import type { Io } from './main.js';
 
 /**
- * Runs the write API until SIGINT/SIGTERM, then stops taking requests, lets in-flight ones finish
- * and closes the database (releasing the embedded data directory's lock).
+ * Runs the registry's long-lived parts until SIGINT/SIGTERM: `all` (the embedded default of
+ * `npm start`: write API, builder daemon and local CDN server in one process), or one of them alone
+ * for production (`api`, `builder`, `cdn`). On a signal: the API stops taking requests and lets
+ * in-flight ones finish, a running build finishes, then the database closes (releasing the embedded
+ * data directory's lock). A second signal exits at once; the tree stays valid either way.
  */
-export async function serve(config: Config, io: Io): Promise<number> {
+export type ServeMode = 'all' | 'api' | 'builder' | 'cdn';
+
+export async function serve(config: Config, io: Io, mode: ServeMode = 'all'): Promise<number> {
   const logger = createLogger(config.logLevel);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const app = await createWriteApi(config, db, logger);
+  const withApi = mode === 'all' || mode === 'api';
+  const withBuilder = mode === 'all' || mode === 'builder';
+  const withCdn = (mode === 'all' && config.target.kind === 'filesystem') || mode === 'cdn';
+  if (mode === 'cdn' && config.target.kind !== 'filesystem') {
+    io.stderr(
+      'error: the local CDN server serves the filesystem target; unset S3_BUCKET (or use CloudFront)',
+    );
+    return 2;
+  }
+
+  const db =
+    mode === 'cdn'
+      ? undefined
+      : await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let app: FastifyInstance | undefined;
+  let daemon: BuilderDaemon | undefined;
+  let cdn: { url: string; close(): Promise<void> } | undefined;
+  const stopAll = async () => {
+    await app?.close();
+    await daemon?.stop();
+    await cdn?.close();
+    await db?.close();
+  };
   try {
-    await app.listen({ host: config.host, port: config.port });
+    if (withApi && db) {
+      app = await createWriteApi(config, db, logger);
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      io.stderr(
+        `write API:  http://${config.host}:${port}/v0 (database: ${db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'}` +
+          `${config.enableAnonymousAuth ? ', anonymous sign-in on' : ''})`,
+      );
+    }
+    if (withBuilder && db) {
+      daemon = await startBuilderDaemon(await createDaemonOptions(config, db, logger));
+      const where =
+        config.target.kind === 'filesystem'
+          ? resolve(config.target.dir)
+          : `s3://${config.target.bucket}/${config.target.prefix}`;
+      io.stderr(`builder:    writing the static tree to ${where}`);
+    }
+    if (withCdn && config.target.kind === 'filesystem') {
+      const started = await startLocalCdn({
+        root: resolve(config.target.dir),
+        host: config.cdn.host,
+        port: config.cdn.port,
+        logger,
+      });
+      cdn = started;
+      io.stderr(
+        `read API:   ${started.url}/v0.1/servers (local CDN serving ${config.target.dir}/ through the edge function)`,
+      );
+    }
   } catch (err) {
-    await app.close();
-    await db.close();
+    await stopAll();
     throw err;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  io.stderr(
-    `write API: http://${config.host}:${port}/v0 (database: ${db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'}` +
-      `${config.enableAnonymousAuth ? ', anonymous sign-in on' : ''})`,
-  );
-  await new Promise<void>((resolve) => {
+
+  await new Promise<void>((done) => {
     const stop = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'shutting down');
+      logger.info({ signal }, 'shutting down (a second signal exits at once)');
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      resolve();
+      const force = () => process.exit(130);
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      done();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await app.close();
-  await db.close();
+  await stopAll();
   return 0;
 }

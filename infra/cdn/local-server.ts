@@ -1,0 +1,155 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createFilesystemStore } from '../../builder/store/filesystem.js';
+import { isEdgeResponse, loadEdgeHandler, toEdgeEvent } from '../edge/load.js';
+
+/**
+ * The local CDN: serves the filesystem target (site-output/) at the official read URLs by running
+ * the same viewer-request function CloudFront runs (infra/edge/viewer-request.js), with the headers
+ * the builder recorded for each object (Content-Type, Cache-Control, Content-Encoding), an ETag and
+ * 304 on If-None-Match, CORS like the official registry (any origin; GET, HEAD, OPTIONS), and
+ * problem+json for everything it cannot serve.
+ */
+export interface LocalCdn {
+  url: string;
+  close(): Promise<void>;
+}
+
+const CORS = { 'access-control-allow-origin': '*' };
+
+function problem(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  detail: string,
+  headers: Record<string, string> = {},
+) {
+  const body = JSON.stringify({ title, status, detail });
+  res.writeHead(status, {
+    ...CORS,
+    ...headers,
+    'content-type': 'application/problem+json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/** RFC 9110 If-None-Match: `*`, or a list of entity tags compared weakly. */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const strip = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => strip(tag) === strip(etag));
+}
+
+function notFoundDetail(key: string): string {
+  if (key.startsWith('servers/')) {
+    return /\/va?\//.test(key) ? 'Server version not found' : 'Server not found';
+  }
+  return `Not found: /${key}`;
+}
+
+export async function startLocalCdn(options: {
+  root: string;
+  host?: string;
+  port?: number;
+  logger?: Logger;
+}): Promise<LocalCdn> {
+  const edge = loadEdgeHandler();
+  const store = createFilesystemStore(options.root);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const method = req.method ?? 'GET';
+    if (method === 'OPTIONS') {
+      const asked = req.headers['access-control-request-headers'];
+      res.writeHead(204, {
+        ...CORS,
+        'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+        'access-control-allow-headers': typeof asked === 'string' ? asked : '*',
+        'access-control-max-age': '86400',
+      });
+      res.end();
+      return;
+    }
+    if (method !== 'GET' && method !== 'HEAD') {
+      problem(
+        res,
+        405,
+        'Method Not Allowed',
+        `${method} is not supported: the read API is static (GET, HEAD, OPTIONS)`,
+        {
+          allow: 'GET, HEAD, OPTIONS',
+        },
+      );
+      return;
+    }
+    const result = edge(toEdgeEvent(method, req.url ?? '/', req.headers));
+    if (isEdgeResponse(result)) {
+      const headers: Record<string, string> = {};
+      for (const [name, { value }] of Object.entries(result.headers)) headers[name] = value;
+      const body = result.body
+        ? Buffer.from(result.body.data, result.body.encoding === 'base64' ? 'base64' : 'utf8')
+        : undefined;
+      res.writeHead(result.statusCode, {
+        ...CORS,
+        ...headers,
+        ...(body ? { 'content-length': body.length } : {}),
+      });
+      res.end(method === 'HEAD' ? undefined : body);
+      return;
+    }
+    const key = result.uri.replace(/^\/+/, '');
+    let stored: Awaited<ReturnType<typeof store.get>>;
+    try {
+      stored = await store.get(key);
+    } catch {
+      // The store refuses keys that are not tree keys (traversal and the like): nothing to serve.
+      stored = undefined;
+    }
+    if (!stored) {
+      problem(res, 404, 'Not Found', notFoundDetail(key));
+      return;
+    }
+    const { info } = stored;
+    const headers: Record<string, string | number> = {
+      ...CORS,
+      etag: info.etag,
+      'cache-control': info.cacheControl,
+    };
+    if (etagMatches(req.headers['if-none-match'], info.etag)) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    headers['content-type'] = info.contentType;
+    headers['content-length'] = stored.body.length;
+    if (info.contentEncoding) headers['content-encoding'] = info.contentEncoding;
+    res.writeHead(200, headers);
+    res.end(method === 'HEAD' ? undefined : stored.body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      options.logger?.error({ err, url: req.url }, 'local CDN request failed');
+      if (!res.headersSent)
+        problem(res, 500, 'Internal Server Error', 'The local CDN could not serve this request');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
