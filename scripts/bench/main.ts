@@ -11,6 +11,7 @@ const BENCHES: Record<
 > = {
   publish: () => import('./publish.js'),
   build: () => import('./build.js'),
+  freshness: () => import('./freshness.js'),
 };
 
 const { positionals, values } = parseArgs({

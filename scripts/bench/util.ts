@@ -65,3 +65,68 @@ export function writeResult(name: string, result: unknown): string {
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   return file;
 }
+
+/**
+ * `mcp-registry serve` (what `npm start` runs) as a child process on fresh embedded state: the write
+ * API, the builder daemon and the local CDN server. Resolves once both HTTP servers answer.
+ */
+export async function startServe(
+  dirs: { dataDir: string; siteDir: string },
+  env: Record<string, string> = {},
+): Promise<{
+  child: ChildProcess;
+  api: string;
+  cdn: string;
+  output: () => string;
+  stop: () => Promise<number | null>;
+}> {
+  const [apiPort, cdnPort] = [await freePort(), await freePort()];
+  const api = `http://127.0.0.1:${apiPort}`;
+  const cdn = `http://127.0.0.1:${cdnPort}`;
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'serve'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      DATA_DIR: dirs.dataDir,
+      SITE_DIR: dirs.siteDir,
+      PORT: String(apiPort),
+      CDN_PORT: String(cdnPort),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`serve exited early:\n${output}`);
+    const ready = await Promise.all([fetch(`${api}/v0/ping`), fetch(`${cdn}/index.json`)])
+      .then(([a]) => a.ok)
+      .catch(() => false);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`serve did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    api,
+    cdn,
+    output: () => output,
+    stop: () =>
+      new Promise<number | null>((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { startServe } from '../../scripts/bench/util.js';
+
+/** `npm start` end to end: one process, a curl-style publish, the document on the local CDN. */
+describe('serve (npm start)', () => {
+  it('publishes through the API and serves the document from the local CDN within seconds, then stops cleanly', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'mcpreg-serve-'));
+    const dirs = { dataDir: join(base, 'data'), siteDir: join(base, 'site') };
+    const registry = await startServe(dirs);
+    try {
+      assert.match(registry.output(), /write API: +http/);
+      assert.match(registry.output(), /read API: +http/);
+      const { registry_token: token } = (await (
+        await fetch(`${registry.api}/v0/auth/none`, { method: 'POST' })
+      ).json()) as {
+        registry_token: string;
+      };
+      const name = 'io.modelcontextprotocol.anonymous/serve-e2e';
+      const published = await fetch(`${registry.api}/v0/publish`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json',
+          name,
+          description: 'End-to-end test server',
+          version: '1.0.0+e2e',
+        }),
+      });
+      assert.equal(published.status, 200, await published.clone().text());
+
+      const url = `${registry.cdn}/v0.1/servers/${encodeURIComponent(name)}/versions/1.0.0+e2e`;
+      const started = Date.now();
+      let res = await fetch(url);
+      while (res.status !== 200 && Date.now() - started < 15_000) {
+        await new Promise((r) => setTimeout(r, 50));
+        res = await fetch(url);
+      }
+      assert.equal(res.status, 200, `visible on the CDN after ${Date.now() - started} ms`);
+      const doc = (await res.json()) as { server: { name: string; version: string } };
+      assert.deepEqual([doc.server.name, doc.server.version], [name, '1.0.0+e2e']);
+      // The root is the build's last write: it names the journal position the tree now holds.
+      let root = { seq: 0 };
+      while (root.seq < 1 && Date.now() - started < 15_000) {
+        root = (await (await fetch(`${registry.cdn}/`)).json()) as { seq: number };
+      }
+      assert.equal(root.seq, 1);
+    } finally {
+      assert.equal(await registry.stop(), 0, registry.output());
+    }
+    assert.ok(existsSync(join(dirs.siteDir, 'index.json')));
+    // The data directory was released: a second start works at once.
+    const again = await startServe(dirs);
+    assert.equal(await again.stop(), 0);
+    rmSync(base, { recursive: true, force: true });
+  });
+});
