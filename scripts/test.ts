@@ -37,7 +37,9 @@ async function preparePostgresTemplate(url: string): Promise<string> {
   const admin = knexPkg.knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
   try {
     // Leftovers of runs that were killed before they could clean up.
-    const stale = await admin.raw("select datname from pg_database where datname like 'mcpreg\\_%'");
+    const stale = await admin.raw(
+      "select datname from pg_database where datname like 'mcpreg\\_t\\_%' or datname like 'mcpreg\\_tpl\\_%'",
+    );
     for (const { datname } of stale.rows as { datname: string }[]) {
       await admin.raw(`drop database if exists ${datname} with (force)`);
     }
