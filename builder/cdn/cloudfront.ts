@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { factsOf, isRetryableAwsError } from '../aws-errors.js';
 import { planInvalidationPaths } from './invalidation-paths.js';
 
 /**
@@ -263,49 +264,8 @@ const RETRYABLE_CODES = new Set([
   'TimeoutError', // @smithy/node-http-handler's connection and socket timeouts
 ]);
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ECONNABORTED',
-  'EAI_AGAIN',
-]);
-
-interface ErrorFacts {
-  name?: string;
-  code?: string;
-  status?: number;
-  message: string;
-  cause?: unknown;
-}
-
-function factsOf(e: unknown): ErrorFacts {
-  if (typeof e !== 'object' || e === null) return { message: String(e) };
-  const record = e as Record<string, unknown>;
-  const metadata = record['$metadata'];
-  const status =
-    typeof metadata === 'object' && metadata !== null
-      ? (metadata as Record<string, unknown>)['httpStatusCode']
-      : undefined;
-  const code = record['Code'] ?? record['code'];
-  return {
-    ...(typeof record['name'] === 'string' ? { name: record['name'] } : {}),
-    ...(typeof code === 'string' ? { code } : {}),
-    ...(typeof status === 'number' ? { status } : {}),
-    message: typeof record['message'] === 'string' ? record['message'] : String(e),
-    cause: record['cause'],
-  };
-}
-
-function isRetryable(e: unknown, depth = 0): boolean {
-  const facts = factsOf(e);
-  if (facts.name && RETRYABLE_CODES.has(facts.name)) return true;
-  if (facts.code && (RETRYABLE_CODES.has(facts.code) || NETWORK_CODES.has(facts.code))) return true;
-  if (facts.message.includes('socket hang up')) return true;
-  if (facts.status !== undefined) return facts.status >= 500 || facts.status === 429;
-  // The SDK sometimes wraps the socket error it got.
-  return depth < 3 && facts.cause !== undefined && isRetryable(facts.cause, depth + 1);
+function isRetryable(e: unknown): boolean {
+  return isRetryableAwsError(e, RETRYABLE_CODES);
 }
 
 /** The AWS error code of an SDK error, else the network code (possibly on a wrapped cause), else the name. */

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { RegistryError, unavailable } from '../../core/errors.js';
+import { factsOf, isRetryableAwsError } from '../aws-errors.js';
 import {
   assertValidKey,
   CACHE_CONTROL,
@@ -264,50 +265,9 @@ const RETRYABLE_CODES = new Set([
   'TimeoutError', // @smithy/node-http-handler's connection and socket timeouts
 ]);
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ECONNABORTED',
-  'EAI_AGAIN',
-]);
-
-interface ErrorFacts {
-  name?: string;
-  code?: string;
-  status?: number;
-  message: string;
-  cause?: unknown;
-}
-
-function factsOf(e: unknown): ErrorFacts {
-  if (typeof e !== 'object' || e === null) return { message: String(e) };
-  const record = e as Record<string, unknown>;
-  const metadata = record['$metadata'];
-  const status =
-    typeof metadata === 'object' && metadata !== null
-      ? (metadata as Record<string, unknown>)['httpStatusCode']
-      : undefined;
-  const code = record['Code'] ?? record['code'];
-  return {
-    ...(typeof record['name'] === 'string' ? { name: record['name'] } : {}),
-    ...(typeof code === 'string' ? { code } : {}),
-    ...(typeof status === 'number' ? { status } : {}),
-    message: typeof record['message'] === 'string' ? record['message'] : String(e),
-    cause: record['cause'],
-  };
-}
-
-function isRetryable(e: unknown, depth = 0): boolean {
+function isRetryable(e: unknown): boolean {
   if (e instanceof PartialDeleteError) return e.failures.every((f) => RETRYABLE_CODES.has(f.code));
-  const facts = factsOf(e);
-  if (facts.name && RETRYABLE_CODES.has(facts.name)) return true;
-  if (facts.code && (RETRYABLE_CODES.has(facts.code) || NETWORK_CODES.has(facts.code))) return true;
-  if (facts.message.includes('socket hang up')) return true;
-  if (facts.status !== undefined) return facts.status >= 500 || facts.status === 429;
-  // The SDK sometimes wraps the socket error it got.
-  return depth < 3 && facts.cause !== undefined && isRetryable(facts.cause, depth + 1);
+  return isRetryableAwsError(e, RETRYABLE_CODES);
 }
 
 function isAbsent(e: unknown): boolean {

@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexPkg from 'knex';
 import pino from 'pino';
-import S3rver from 's3rver';
 import { publishVersion } from '../../api/services/publish.js';
 import { runBuild } from '../../builder/build.js';
 import { PageAssembler, VIEW_MEMBER } from '../../builder/lists.js';
 import { renderServer } from '../../builder/servers.js';
 import { createSiteSigner } from '../../builder/signing.js';
 import { createFilesystemStore } from '../../builder/store/filesystem.js';
-import { createS3Client, createS3Store } from '../../builder/store/s3.js';
+import { createS3Store } from '../../builder/store/s3.js';
 import type { ObjectStore } from '../../builder/store/types.js';
 import { LIST_VIEWS, type ListView } from '../../core/layout/keys.js';
 import type { ListItemKey } from '../../core/layout/pages.js';
@@ -22,6 +21,7 @@ import { createServerJsonValidator } from '../../core/validation/index.js';
 import { openDatabase } from '../../db/connect.js';
 import { allRecordsAfter } from '../../db/repositories/tree.js';
 import { withDatabase } from '../../test/helpers/db.js';
+import { startS3rver } from '../../test/helpers/s3.js';
 import { generateRegistry } from './generate.js';
 import { ROOT, writeResult } from './util.js';
 
@@ -218,23 +218,9 @@ async function floorPhase(knex: import('knex').Knex, store: ObjectStore): Promis
 }
 
 async function s3Phase(count: number, concurrency: number): Promise<Phase> {
-  const dir = mkdtempSync(join(tmpdir(), 'mcpreg-bench-s3-'));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory: dir,
-    configureBuckets: [{ name: 'bench', configs: [] }],
-  });
-  const { port } = await server.run();
+  const s3 = await startS3rver('bench');
   try {
-    const client = createS3Client({
-      region: 'us-east-1',
-      endpoint: `http://127.0.0.1:${port}`,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      checksumWhenRequired: true,
-    });
+    const client = s3.client;
     const store = createS3Store({ bucket: 'bench', client, concurrency });
     const body = randomBytes(1500);
     const started = Date.now();
@@ -248,8 +234,7 @@ async function s3Phase(count: number, concurrency: number): Promise<Phase> {
     );
     return { ms: Date.now() - started, maxRssMiB: maxRss(), objects: count };
   } finally {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await s3.close();
   }
 }
 

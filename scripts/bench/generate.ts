@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
+import { prng } from '../../test/helpers/random.js';
 
 /**
  * A registry of N servers with a realistic spread of versions (most servers have one or a few, a
@@ -10,17 +11,6 @@ import type { Knex } from 'knex';
  * positions from the rows and the journal head).
  */
 const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared');
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Version counts per server summing to `versions`: a heavy-tailed spread. */
 export function versionCounts(servers: number, versions: number, seed = 7): number[] {

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ServerList, ServerResponse } from '../../core/shapes.js';
 import { ANON } from '../helpers/app.js';
-import { type BuildFixture, crawl, openBuildFixture } from '../helpers/builder.js';
-import { resetDatabase, testBackends } from '../helpers/db.js';
+import { type BuildFixture, crawl, useBuildFixture } from '../helpers/builder.js';
+import { testBackends } from '../helpers/db.js';
 
 for (const backend of testBackends()) {
   describe(`builder (${backend.name})`, () => {
     let f: BuildFixture;
-    let db: Awaited<ReturnType<typeof backend.open>>;
-    before(async () => {
-      db = await backend.open();
-    });
-    after(async () => {
-      await db.close();
-    });
-    beforeEach(async () => {
-      await f?.close();
-      await resetDatabase(db);
-      f = await openBuildFixture(db);
+    useBuildFixture(backend, (fixture) => {
+      f = fixture;
     });
 
     it('builds the official documents after publishes', async () => {

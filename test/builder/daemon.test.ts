@@ -49,10 +49,16 @@ for (const backend of testBackends()) {
       await f.publish({ name: `${ANON}/woken`, version: '1.0.0' });
       const deadline = Date.now() + 10_000;
       while (Date.now() < deadline) {
-        if ((await f.get(`/v0.1/servers/${encodeURIComponent(`${ANON}/woken`)}/versions/latest`)).status === 200) break;
+        if (
+          (await f.get(`/v0.1/servers/${encodeURIComponent(`${ANON}/woken`)}/versions/latest`)).status === 200
+        )
+          break;
         await new Promise((r) => setTimeout(r, 20));
       }
-      assert.equal((await f.get(`/v0.1/servers/${encodeURIComponent(`${ANON}/woken`)}/versions/latest`)).status, 200);
+      assert.equal(
+        (await f.get(`/v0.1/servers/${encodeURIComponent(`${ANON}/woken`)}/versions/latest`)).status,
+        200,
+      );
     });
 
     it('coalesces a burst of publishes into a few builds', async () => {
@@ -63,7 +69,10 @@ for (const backend of testBackends()) {
       for (let i = 0; i < 200; i++) await f.publish({ name: `${ANON}/burst${i}`, version: '1.0.0' });
       await daemon.settled();
       assert.equal((await crawl(f)).length, 200);
-      assert.ok(outcomes.length >= 1 && outcomes.length <= 40, `200 publishes caused ${outcomes.length} builds`);
+      assert.ok(
+        outcomes.length >= 1 && outcomes.length <= 40,
+        `200 publishes caused ${outcomes.length} builds`,
+      );
       assert.ok(outcomes.every((s) => s === 'succeeded'));
     });
 
@@ -72,7 +81,12 @@ for (const backend of testBackends()) {
       await daemon.settled();
       const queued = await queueRun(db.knex, { kind: 'full', requestedBy: 'test:operator' });
       // A run a killed builder left 'running' on this target.
-      const dead = await createRun(db.knex, { kind: 'incremental', requestedBy: 'test:dead', status: 'running', target: f.store.description });
+      const dead = await createRun(db.knex, {
+        kind: 'incremental',
+        requestedBy: 'test:dead',
+        status: 'running',
+        target: f.store.description,
+      });
       daemon.wake();
       await daemon.settled();
       assert.equal((await getRun(db.knex, queued as number))?.status, 'succeeded');
@@ -84,8 +98,14 @@ for (const backend of testBackends()) {
       assert.equal(retry?.attempt, 2);
 
       const slot = 'nightly:full:2026-11-24T03:17';
-      assert.notEqual(await queueRun(db.knex, { kind: 'full', requestedBy: 'schedule:nightly', scheduleSlot: slot }), undefined);
-      assert.equal(await queueRun(db.knex, { kind: 'full', requestedBy: 'schedule:nightly', scheduleSlot: slot }), undefined);
+      assert.notEqual(
+        await queueRun(db.knex, { kind: 'full', requestedBy: 'schedule:nightly', scheduleSlot: slot }),
+        undefined,
+      );
+      assert.equal(
+        await queueRun(db.knex, { kind: 'full', requestedBy: 'schedule:nightly', scheduleSlot: slot }),
+        undefined,
+      );
     });
 
     it('invalidates changed mutable paths on the CDN, and retries a failed invalidation later', async () => {
@@ -127,7 +147,9 @@ for (const backend of testBackends()) {
           for (let i = 0; i < 120; i++) await f.publish({ name: `${ANON}/pair${i}`, version: '1.0.0' });
           await Promise.all([daemon.settled(), second.settled()]);
           const runs = (await listRuns(db.knex, { limit: 1000 })).filter((r) => r.startedAt && r.finishedAt);
-          const spans = runs.map((r) => [Date.parse(r.startedAt as string), Date.parse(r.finishedAt as string)] as const);
+          const spans = runs.map(
+            (r) => [Date.parse(r.startedAt as string), Date.parse(r.finishedAt as string)] as const,
+          );
           spans.sort((a, b) => a[0] - b[0]);
           for (let i = 1; i < spans.length; i++) {
             assert.ok((spans[i]?.[0] ?? 0) >= (spans[i - 1]?.[1] ?? 0), 'builds did not overlap');

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ANON } from '../helpers/app.js';
-import { type BuildFixture, buildWith, crawl, failingAfter, openBuildFixture } from '../helpers/builder.js';
-import { resetDatabase, testBackends } from '../helpers/db.js';
-
-/** A small deterministic PRNG, so a failure names the seed that reproduces it. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { type BuildFixture, buildWith, crawl, failingAfter, useBuildFixture } from '../helpers/builder.js';
+import { testBackends } from '../helpers/db.js';
+import { prng } from '../helpers/random.js';
 
 interface Expected {
   live: string[];
@@ -59,18 +48,8 @@ async function assertTreeMatches(f: BuildFixture, label: string): Promise<void> 
 for (const backend of testBackends()) {
   describe(`incremental builds (${backend.name})`, () => {
     let f: BuildFixture;
-    let db: Awaited<ReturnType<typeof backend.open>>;
-    before(async () => {
-      db = await backend.open();
-    });
-    after(async () => {
-      await f?.close();
-      await db.close();
-    });
-    beforeEach(async () => {
-      await f?.close();
-      await resetDatabase(db);
-      f = await openBuildFixture(db);
+    useBuildFixture(backend, (fixture) => {
+      f = fixture;
     });
 
     it('equal a full build after random publishes, status changes and deletions', async () => {

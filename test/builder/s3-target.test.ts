@@ -4,43 +4,25 @@
  * what changed. Needs NODE_OPTIONS=--openssl-legacy-provider for s3rver's paging (npm test sets it).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import S3rver from 's3rver';
-import { createS3Client, createS3Store } from '../../builder/store/s3.js';
+import { createS3Store } from '../../builder/store/s3.js';
 import { CACHE_CONTROL, type ObjectStore } from '../../builder/store/types.js';
 import type { Database } from '../../db/connect.js';
 import { ANON } from '../helpers/app.js';
 import { type BuildFixture, crawl, openBuildFixture } from '../helpers/builder.js';
 import { openTestPGlite } from '../helpers/db.js';
+import { startS3rver } from '../helpers/s3.js';
 
 describe('builder → S3 (s3rver)', () => {
-  let dir: string;
-  let server: S3rver;
+  let s3: Awaited<ReturnType<typeof startS3rver>>;
   let store: ObjectStore;
   let db: Database;
   let f: BuildFixture;
   const puts: string[] = [];
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 's3-build-'));
-    server = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: dir,
-      configureBuckets: [{ name: 'registry', configs: [] }],
-    });
-    const { port } = await server.run();
-    const client = createS3Client({
-      region: 'us-east-1',
-      endpoint: `http://127.0.0.1:${port}`,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      checksumWhenRequired: true,
-    });
+    s3 = await startS3rver('registry');
+    const client = s3.client;
     client.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === 'PutObjectCommand') puts.push((args.input as { Key: string }).Key);
@@ -55,8 +37,7 @@ describe('builder → S3 (s3rver)', () => {
   after(async () => {
     await f.close();
     await db.close();
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await s3.close();
   });
 
   it('builds the tree into the bucket and uploads only changes afterwards', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { publishVersion } from '../../api/services/publish.js';
 import { verifyDetached } from '../../builder/signing.js';
@@ -10,8 +10,8 @@ import type { RootDocument, SnapshotManifest, SnapshotPointer } from '../../core
 import { type ServerList, type ServerResponse, toServerResponse } from '../../core/shapes.js';
 import { allRecordsAfter } from '../../db/repositories/tree.js';
 import { ANON, intoAnonymous, loadExamples, sharedValidator } from '../helpers/app.js';
-import { type BuildFixture, OPERATOR, openBuildFixture } from '../helpers/builder.js';
-import { resetDatabase, testBackends } from '../helpers/db.js';
+import { type BuildFixture, OPERATOR, useBuildFixture } from '../helpers/builder.js';
+import { testBackends } from '../helpers/db.js';
 import { responseValidators } from '../helpers/openapi.js';
 
 const id = (item: ServerResponse) => `${item.server.name}:${item.server.version}`;
@@ -56,18 +56,8 @@ async function followFeed(
 for (const backend of testBackends()) {
   describe(`snapshots, feed and signatures (${backend.name})`, () => {
     let f: BuildFixture;
-    let db: Awaited<ReturnType<typeof backend.open>>;
-    before(async () => {
-      db = await backend.open();
-    });
-    after(async () => {
-      await f?.close();
-      await db.close();
-    });
-    beforeEach(async () => {
-      await f?.close();
-      await resetDatabase(db);
-      f = await openBuildFixture(db);
+    useBuildFixture(backend, (fixture) => {
+      f = fixture;
     });
 
     it('snapshot(seq N) plus the feed since N equals the current state, across days', async () => {
@@ -168,7 +158,7 @@ for (const backend of testBackends()) {
     });
 
     it('writes only documents in the official response shapes', async () => {
-      const ctx = { knex: db.knex, validator: sharedValidator() };
+      const ctx = { knex: f.db.knex, validator: sharedValidator() };
       for (const { doc } of loadExamples()) await publishVersion(ctx, intoAnonymous(doc), OPERATOR);
       await f.publish({ name: `${ANON}/gone`, version: '1.0.0' });
       await f.setStatus(`${ANON}/gone`, '1.0.0', 'deleted');

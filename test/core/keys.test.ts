@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
+  buildManifestKey,
   dayOf,
   encodeVersionSegment,
   FEED_EPOCH_DAY,
   feedCursor,
   feedPageKey,
   feedStartDay,
-  buildManifestKey,
   KEY_PATTERN,
   LIST_VIEWS,
   listCursor,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import pino from 'pino';
 import type { Actor, WriteContext } from '../../api/services/context.js';
 import { publishVersion } from '../../api/services/publish.js';
@@ -15,6 +16,7 @@ import type { ServerList, ServerResponse, VersionStatus } from '../../core/shape
 import type { Database } from '../../db/connect.js';
 import { isEdgeResponse, loadEdgeHandler, toEdgeEvent } from '../../infra/edge/load.js';
 import { serverJson, sharedValidator } from './app.js';
+import { resetDatabase, type TestBackend } from './db.js';
 
 /** Writes through the real services and builds into a temporary site directory. */
 export interface BuildFixture {
@@ -128,4 +130,26 @@ export function buildWith(
     { ...fixture.options, store, target: fixture.store.description },
     { kind, requestedBy: 'test', wait: true },
   );
+}
+
+/**
+ * The usual hooks of a builder suite: one database per suite; before each test the tables are reset
+ * and a fresh fixture (new site directory) is made. `bind` receives it (assign it to the suite's let).
+ */
+export function useBuildFixture(backend: TestBackend, bind: (fixture: BuildFixture) => void): void {
+  let db: Database | undefined;
+  let fixture: BuildFixture | undefined;
+  before(async () => {
+    db = await backend.open();
+  });
+  after(async () => {
+    await fixture?.close();
+    await db?.close();
+  });
+  beforeEach(async () => {
+    await fixture?.close();
+    await resetDatabase(db as Database);
+    fixture = await openBuildFixture(db as Database);
+    bind(fixture);
+  });
 }
