@@ -83,7 +83,7 @@ export interface BuildOutcome {
   toSeq?: number;
   objectsWritten: number;
   objectsDeleted: number;
-  /** Mutable keys written or deleted: what a CDN should invalidate. */
+  /** Mutable keys written or deleted: what a CDN should invalidate (`['*']`: everything). */
   changedMutableKeys: string[];
   reason?: string;
   error?: string;
@@ -268,26 +268,18 @@ async function build(
     };
   }
 
-  if (writer.changes.size > 0) {
-    // The build manifest (immutable), then the signed root that names it: the last pointer.
+  if (writer.changeCount > 0) {
+    // The build manifest (immutable, gzip), then the signed root that names it: the last pointer.
     const manifestKey = buildManifestKey(runId);
-    const changes = [...writer.changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    await writer.write([
-      jsonObject(
-        manifestKey,
-        {
-          build: runId,
-          kind: request.kind,
-          fromSeq,
-          toSeq,
-          generatedAt: now.toISOString(),
-          previous: state.lastBuildId === null ? null : buildManifestKey(state.lastBuildId),
-          written: changes.flatMap(([key, v]) => (v ? [{ key, sha256: v.sha256, size: v.size }] : [])),
-          deleted: changes.flatMap(([key, v]) => (v ? [] : [key])),
-        },
-        'immutable',
-      ),
-    ]);
+    const manifest = await writer.finishManifest({
+      build: runId,
+      kind: request.kind,
+      fromSeq,
+      toSeq,
+      generatedAt: now.toISOString(),
+      previous: state.lastBuildId === null ? null : buildManifestKey(state.lastBuildId),
+    });
+    await writer.write([bytesObject(manifestKey, manifest, 'application/json', 'immutable', 'gzip')]);
     const root: RootDocument = {
       registry: 'mcp-static-registry',
       seq: toSeq,
@@ -335,7 +327,7 @@ function finish(
     toSeq,
     objectsWritten: writer.stats.written,
     objectsDeleted: writer.stats.deleted,
-    changedMutableKeys: [...writer.invalidate].sort(),
+    changedMutableKeys: writer.changedMutableKeys,
     ...(reason ? { reason } : {}),
   };
 }

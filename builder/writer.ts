@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createGzip, gzipSync } from 'node:zlib';
 import type { ListView } from '../core/layout/keys.js';
 import type { ListItemKey } from '../core/layout/pages.js';
 import {
@@ -24,6 +25,8 @@ export interface RenderedObject {
 }
 
 const JSON_TYPE = 'application/json';
+/** More changed mutable keys than this: invalidate everything instead of listing them. */
+export const MAX_INVALIDATION_KEYS = 10_000;
 
 export function sha256Hex(body: Uint8Array): string {
   return createHash('sha256').update(body).digest('hex');
@@ -78,10 +81,17 @@ export interface WriterStats {
  */
 export class TreeWriter {
   readonly stats: WriterStats = { written: 0, unchanged: 0, deleted: 0 };
-  /** Every key written or deleted, with its hash (null: deleted): the build manifest. */
-  readonly changes = new Map<string, { sha256: string; size: number } | null>();
-  /** Mutable keys written or deleted: what the CDN must invalidate. */
-  readonly invalidate = new Set<string>();
+  /**
+   * Every key written or deleted, in order, as the build manifest's `changes` entries, compressed as
+   * they come: a full build of a large registry changes millions of keys, which must not be held
+   * as objects.
+   */
+  private readonly manifest = createGzip({ level: 6 });
+  private readonly manifestChunks: Buffer[] = [];
+  private manifestEntries = 0;
+  private manifestClosed = false;
+  private readonly invalidateKeys = new Set<string>();
+  private invalidateOverflow = false;
 
   constructor(
     private readonly db: Queryable,
@@ -90,7 +100,53 @@ export class TreeWriter {
     private readonly buildId: number,
     /** Full builds stamp every rendered key as seen, so what they did not render can be found. */
     private readonly stampAll: boolean,
-  ) {}
+  ) {
+    this.manifest.on('data', (chunk: Buffer) => this.manifestChunks.push(chunk));
+  }
+
+  /** How many keys this build wrote or deleted. */
+  get changeCount(): number {
+    return this.manifestEntries;
+  }
+
+  /**
+   * Mutable keys written or deleted: what a CDN must invalidate. Beyond MAX_INVALIDATION_KEYS (a full
+   * rebuild) this is `['*']`, everything: CloudFront would collapse them into wildcards anyway.
+   */
+  get changedMutableKeys(): string[] {
+    return this.invalidateOverflow ? ['*'] : [...this.invalidateKeys].sort();
+  }
+
+  /** Closes the manifest: `header` fields first, then `changes` in write order; gzip bytes. */
+  async finishManifest(header: Record<string, unknown>): Promise<Buffer> {
+    const head = JSON.stringify(header);
+    this.manifestClosed = true;
+    const done = new Promise<void>((resolve, reject) => {
+      this.manifest.on('end', resolve);
+      this.manifest.on('error', reject);
+    });
+    this.manifest.end(`]}`);
+    await done;
+    // The header goes in front as its own gzip member: concatenated members are one valid gzip stream.
+    return Buffer.concat([gzipSync(`${head.slice(0, -1)},"changes":[`), ...this.manifestChunks]);
+  }
+
+  private record(
+    entry: { key: string; sha256?: string; size?: number; deleted?: true },
+    mutable: boolean,
+  ): void {
+    // The manifest, the root and its signature come after the manifest is closed: not listed.
+    if (!this.manifestClosed) {
+      this.manifest.write(`${this.manifestEntries === 0 ? '' : ','}${JSON.stringify(entry)}`);
+      this.manifestEntries++;
+    }
+    if (!mutable || this.invalidateOverflow) return;
+    this.invalidateKeys.add(entry.key);
+    if (this.invalidateKeys.size > MAX_INVALIDATION_KEYS) {
+      this.invalidateOverflow = true;
+      this.invalidateKeys.clear();
+    }
+  }
 
   /** Stores `objects` that changed, in parallel (the store bounds its own concurrency). */
   async write(objects: readonly RenderedObject[]): Promise<void> {
@@ -121,8 +177,7 @@ export class TreeWriter {
       }));
     await recordObjects(this.db, this.target, this.buildId, rows, written);
     for (const o of toWrite) {
-      this.changes.set(o.key, { sha256: o.sha256, size: o.body.length });
-      if (o.cacheClass === 'mutable') this.invalidate.add(o.key);
+      this.record({ key: o.key, sha256: o.sha256, size: o.body.length }, o.cacheClass === 'mutable');
     }
     this.stats.written += toWrite.length;
     this.stats.unchanged += objects.length - toWrite.length;
@@ -137,10 +192,7 @@ export class TreeWriter {
     if (keys.length === 0) return;
     await this.store.delete(keys);
     await forgetObjects(this.db, this.target, keys);
-    for (const key of keys) {
-      this.changes.set(key, null);
-      this.invalidate.add(key);
-    }
+    for (const key of keys) this.record({ key, deleted: true }, true);
     this.stats.deleted += keys.length;
   }
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import type { ServerList, ServerResponse } from '../../core/shapes.js';
 import { ANON } from '../helpers/app.js';
 import { type BuildFixture, crawl, useBuildFixture } from '../helpers/builder.js';
@@ -45,6 +47,28 @@ for (const backend of testBackends()) {
         `${ANON}/maps:0.1.0`,
         `${ANON}/weather:1.1.0+build.7`,
       ]);
+
+      // The build manifest lists every key the build wrote, with the stored bytes' sha256.
+      const stored = await f.store.get(`manifest/${outcome.runId}.json`);
+      assert.equal(stored?.info.contentEncoding, 'gzip');
+      const manifest = JSON.parse(gunzipSync(stored?.body as Uint8Array).toString('utf8')) as {
+        build: number;
+        changes: { key: string; sha256?: string; size?: number; deleted?: true }[];
+      };
+      assert.equal(manifest.build, outcome.runId);
+      const entry = manifest.changes.find((c) => c.key === 'lists/live/first.json');
+      const page = await f.store.get('lists/live/first.json');
+      assert.equal(
+        entry?.sha256,
+        createHash('sha256')
+          .update(page?.body as Uint8Array)
+          .digest('hex'),
+      );
+      assert.equal(
+        manifest.changes.length,
+        outcome.objectsWritten - 3,
+        'all but the manifest, root and signature',
+      );
 
       const noop = await f.build();
       assert.equal(noop.objectsWritten, 0);
