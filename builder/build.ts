@@ -61,6 +61,8 @@ export interface BuilderOptions {
   /** How long superseded list pages stay readable for crawlers holding their cursor. */
   orphanGraceSeconds?: number;
   snapshotRetentionDays?: number;
+  /** More changed servers than this and an incremental build renders everything (default 2,000). */
+  fullRenderThreshold?: number;
   /** A full build refuses to delete more than max(count, fraction × tree size) objects unless allowed. */
   massDeletion?: { count: number; fraction: number };
 }
@@ -227,7 +229,10 @@ async function build(
   const state = await getTreeState(knex, target);
   const fromSeq = state.builtSeq;
   const toSeq = await currentJournalSeq(knex);
-  const full = request.kind === 'full';
+  // Past a few thousand changed servers (a first build, a bulk import) the streaming full render is
+  // cheaper than region-by-region work and keeps memory bounded; it writes the same tree.
+  const changed = request.kind === 'full' ? [] : await changedServers(knex, fromSeq, toSeq);
+  const full = request.kind === 'full' || changed.length > (options.fullRenderThreshold ?? 2_000);
   const writer = new TreeWriter(knex, store, target, runId, full);
 
   // Superseded list pages whose grace period is over.
@@ -244,7 +249,7 @@ async function build(
   ]);
 
   if (full) await fullRender(options, writer, target, request, runId, log);
-  else await incrementalRender(options, writer, target, fromSeq, toSeq);
+  else await incrementalRender(options, writer, target, fromSeq, changed);
 
   const feed = await updateFeed({ db: knex, store, writer, state, today, toSeq });
 
@@ -308,7 +313,9 @@ async function build(
     await saveTreeState(knex, target, { lastBuildId: runId });
   }
   await saveTreeState(knex, target, { builtSeq: toSeq, builtAt: now.toISOString() });
-  return { ...finish(writer, request, runId, fromSeq, toSeq), ...(snapshot ? { snapshot } : {}) };
+  const note =
+    full && request.kind !== 'full' ? `${changed.length} servers changed: rendered in full` : undefined;
+  return { ...finish(writer, request, runId, fromSeq, toSeq, note), ...(snapshot ? { snapshot } : {}) };
 }
 
 function finish(
@@ -338,10 +345,9 @@ async function incrementalRender(
   writer: TreeWriter,
   target: string,
   fromSeq: number,
-  toSeq: number,
+  changed: readonly string[],
 ): Promise<void> {
   const knex = options.db.knex;
-  const changed = await changedServers(knex, fromSeq, toSeq);
   const gone: string[] = [];
   for (let i = 0; i < changed.length; i += SERVER_BATCH) {
     const objects: RenderedObject[] = [];
@@ -439,7 +445,10 @@ async function fullRender(
   );
   const limit = options.massDeletion ?? { count: 1000, fraction: 0.05 };
   const size = await countObjects(knex, target);
-  if (unseen.length > Math.max(limit.count, limit.fraction * size) && !request.allowMassDeletion) {
+  // The guard is for full builds (a wrong database or target); an incremental build that rendered in
+  // full deletes what its changes removed.
+  const allowed = request.allowMassDeletion === true || request.kind !== 'full';
+  if (unseen.length > Math.max(limit.count, limit.fraction * size) && !allowed) {
     throw new MassDeletionError(unseen.length, size);
   }
   await writer.orphan(unseen.filter((key) => key.startsWith('lists/')));

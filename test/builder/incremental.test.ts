@@ -55,6 +55,9 @@ for (const backend of testBackends()) {
     it('equal a full build after random publishes, status changes and deletions', async () => {
       const seed = 20261124;
       const random = prng(seed);
+      // Rounds with many changed servers take the streaming full render, the others the regions.
+      f.options.fullRenderThreshold = 25;
+      const paths = new Set<string>();
       const servers: { name: string; versions: number }[] = [];
       for (let round = 0; round < 6; round++) {
         const operations = 1 + Math.floor(random() * 60);
@@ -86,12 +89,14 @@ for (const backend of testBackends()) {
         }
         const outcome = await f.build();
         assert.equal(outcome.status, 'succeeded', outcome.error);
+        paths.add(outcome.reason?.includes('rendered in full') ? 'full render' : 'regions');
         await assertTreeMatches(f, `seed ${seed} round ${round}`);
         const full = await f.build('full');
         assert.equal(full.status, 'succeeded', full.error);
         assert.equal(full.objectsWritten, 0, `seed ${seed} round ${round}: a full build rewrote objects`);
         assert.equal(full.objectsDeleted, 0, `seed ${seed} round ${round}: a full build deleted objects`);
       }
+      assert.deepEqual([...paths].sort(), ['full render', 'regions'], 'both paths were taken');
       const items = (await expectedViews(f)).all.length;
       assert.ok(items > 100, `the test reaches several pages (${items} versions)`);
     });
