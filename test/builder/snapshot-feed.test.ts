@@ -120,6 +120,20 @@ for (const backend of testBackends()) {
       assert.equal(again.objectsWritten, 0);
     });
 
+    it('keeps dated snapshots for the retention period', async () => {
+      f.options.snapshotRetentionDays = 2;
+      for (const day of ['2026-11-20', '2026-11-21', '2026-11-23', '2026-11-24']) {
+        await f.publish({ name: `${ANON}/kept`, version: `1.0.${day.slice(8)}` });
+        f.now = new Date(`${day}T04:00:00Z`);
+        const outcome = await f.build('snapshot');
+        assert.equal(outcome.snapshot?.status, 'written', outcome.error);
+      }
+      const days = new Set<string>();
+      for await (const key of f.store.list('snapshots/')) days.add(key.split('/')[1] as string);
+      assert.deepEqual([...days].sort(), ['2026-11-23', '2026-11-24', 'latest.json', 'latest.json.sig']);
+      assert.equal((await json<SnapshotPointer>(f, 'snapshots/latest.json')).day, '2026-11-24');
+    });
+
     it('signs the root and snapshot manifests so OpenSSL and Node verify them', async () => {
       await f.publish({ name: `${ANON}/signed`, version: '1.0.0' });
       assert.equal((await f.build('snapshot')).status, 'succeeded');
