@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   compareListItems,
+  compareText,
   type ListItemKey,
   MAX_PAGE_ITEMS,
   type Page,
@@ -107,6 +108,22 @@ describe('content-defined list pages', () => {
     assert.ok(
       [...counts.values()].every((c) => c === 1),
       'no item seen twice',
+    );
+  });
+});
+
+describe('list order', () => {
+  test('is UTF-8 byte order (PostgreSQL "C"), not UTF-16 code-unit order', () => {
+    // U+FFFF sorts before U+10000 by code point, after it by UTF-16 code unit (0xD800 < 0xFFFF).
+    assert.equal(compareText('1.0.0-\uFFFF', '1.0.0-\u{10000}'), -1);
+    assert.equal(compareText('1.0.0-\u{10000}', '1.0.0-\uFFFF'), 1);
+    const words = ['b', 'a\u{1F600}', 'a\uFFFD', 'a', 'ab', 'A', '\u00e9'];
+    const byBytes = [...words].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    assert.deepEqual([...words].sort(compareText), byBytes);
+    assert.equal(
+      compareListItems({ name: 'io.a/b', version: '2' }, { name: 'io.a/b', version: '10' }),
+      1,
+      'versions compare as text',
     );
   });
 });
