@@ -30,6 +30,7 @@ import {
   changedServers,
   countObjects,
   expiredOrphans,
+  forgetSeen,
   getTreeState,
   keysWithPrefix,
   knownObjects,
@@ -234,6 +235,8 @@ async function build(
   const changed = request.kind === 'full' ? [] : await changedServers(knex, fromSeq, toSeq);
   const full = request.kind === 'full' || changed.length > (options.fullRenderThreshold ?? 2_000);
   const writer = new TreeWriter(knex, store, target, runId, full);
+  // One build at a time (the build lock): "seen" notes left by a killed full build are stale.
+  if (full) await forgetSeen(knex);
 
   // Superseded list pages whose grace period is over.
   await writer.delete(await expiredOrphans(knex, target, options.orphanGraceSeconds ?? 86_400));
@@ -451,6 +454,7 @@ async function fullRender(
   if (unseen.length > Math.max(limit.count, limit.fraction * size) && !allowed) {
     throw new MassDeletionError(unseen.length, size);
   }
+  await forgetSeen(knex);
   await writer.orphan(unseen.filter((key) => key.startsWith('lists/')));
   await writer.delete(unseen.filter((key) => !key.startsWith('lists/')));
 }

@@ -6,6 +6,7 @@ import {
   forgetObjects,
   knownObjects,
   markOrphaned,
+  markSeen,
   type ObjectRow,
   recordObjects,
 } from '../db/repositories/tree.js';
@@ -98,7 +99,7 @@ export class TreeWriter {
     private readonly store: ObjectStore,
     private readonly target: string,
     private readonly buildId: number,
-    /** Full builds stamp every rendered key as seen, so what they did not render can be found. */
+    /** Full builds note every rendered key as seen, so what they did not render can be found. */
     private readonly stampAll: boolean,
   ) {
     this.manifest.on('data', (chunk: Buffer) => this.manifestChunks.push(chunk));
@@ -167,8 +168,14 @@ export class TreeWriter {
       ),
     );
     const written = new Set(toWrite.map((o) => o.key));
+    if (this.stampAll)
+      await markSeen(
+        this.db,
+        this.buildId,
+        objects.map((o) => o.key),
+      );
     const rows: ObjectRow[] = objects
-      .filter((o) => written.has(o.key) || this.stampAll || known.get(o.key)?.orphaned)
+      .filter((o) => written.has(o.key) || known.get(o.key)?.orphaned)
       .map((o) => ({
         key: o.key,
         sha256: o.sha256,

@@ -108,7 +108,6 @@ export async function recordObjects(
       sha256: r.sha256,
       size: r.size,
       written_build: buildId,
-      seen_build: buildId,
       list_view: r.list?.view ?? null,
       list_after_name: r.list?.after?.name ?? null,
       list_after_version: r.list?.after?.version ?? null,
@@ -120,7 +119,6 @@ export async function recordObjects(
       .merge({
         sha256: db.raw('excluded.sha256'),
         size: db.raw('excluded.size'),
-        seen_build: db.raw('excluded.seen_build'),
         orphaned_at: null,
         written_build: db.raw(
           'case when excluded.key = any(?::text[]) then excluded.written_build else tree_objects.written_build end',
@@ -195,15 +193,27 @@ export async function expiredOrphans(db: Queryable, target: string, graceSeconds
   return rows.map((r: { key: string }) => r.key);
 }
 
+/** Notes keys a full build rendered (see the seen_keys migration). */
+export async function markSeen(db: Queryable, buildId: number, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.raw('insert into tree_seen (build_id, key) select ?, unnest(?::text[])', [buildId, [...keys]]);
+}
+
 /** Live keys a full build (`buildId`) did not render. */
 export async function unseenKeys(db: Queryable, target: string, buildId: number): Promise<string[]> {
-  const rows = await db('tree_objects')
-    .select('key')
-    .where({ target })
-    .whereNull('orphaned_at')
-    .andWhere('seen_build', '<>', buildId)
-    .orderBy('key');
-  return rows.map((r: { key: string }) => r.key);
+  const result = await db.raw(
+    `select t.key from tree_objects t
+      where t.target = ? and t.orphaned_at is null
+        and not exists (select 1 from tree_seen s where s.build_id = ? and s.key = t.key)
+      order by t.key`,
+    [target, buildId],
+  );
+  return (result as { rows: { key: string }[] }).rows.map((r) => r.key);
+}
+
+/** Drops the notes of `buildId`, and any a killed full build left behind. */
+export async function forgetSeen(db: Queryable): Promise<void> {
+  await db.raw('truncate tree_seen');
 }
 
 export async function countObjects(db: Queryable, target: string): Promise<number> {

@@ -87,6 +87,7 @@ const DATA_TABLES = [
   'build_runs',
   'tree_state',
   'tree_objects',
+  'tree_seen',
   'cdn_invalidations',
 ];
 
