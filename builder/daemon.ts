@@ -155,6 +155,7 @@ export async function startBuilderDaemon(options: DaemonOptions): Promise<Builde
         signalled = false;
         // Coalesce a burst of changes into one build.
         if (changed && options.debounceMs > 0) await sleep(options.debounceMs);
+        if (stopped) break;
         try {
           await tick();
         } catch (err) {
