@@ -27,6 +27,7 @@ import {
 import { currentJournalSeq } from '../db/repositories/journal.js';
 import {
   allRecordsAfter,
+  analyzeTreeObjects,
   changedServers,
   countObjects,
   expiredOrphans,
@@ -236,7 +237,11 @@ async function build(
   const full = request.kind === 'full' || changed.length > (options.fullRenderThreshold ?? 2_000);
   const writer = new TreeWriter(knex, store, target, runId, full);
   // One build at a time (the build lock): "seen" notes left by a killed full build are stale.
-  if (full) await forgetSeen(knex);
+  if (full) {
+    await forgetSeen(knex);
+    // A full build looks up every key: plan those lookups on current statistics.
+    await analyzeTreeObjects(knex);
+  }
 
   // Superseded list pages whose grace period is over.
   await writer.delete(await expiredOrphans(knex, target, options.orphanGraceSeconds ?? 86_400));

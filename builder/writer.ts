@@ -3,6 +3,7 @@ import { createGzip, gzipSync } from 'node:zlib';
 import type { ListView } from '../core/layout/keys.js';
 import type { ListItemKey } from '../core/layout/pages.js';
 import {
+  analyzeTreeObjects,
   forgetObjects,
   knownObjects,
   markOrphaned,
@@ -28,6 +29,13 @@ export interface RenderedObject {
 const JSON_TYPE = 'application/json';
 /** More changed mutable keys than this: invalidate everything instead of listing them. */
 export const MAX_INVALIDATION_KEYS = 10_000;
+
+/**
+ * A build that records this many rows refreshes the planner's statistics on the tree table, then
+ * again each time its count doubles: a first build of a large registry grows the table from nothing
+ * (see analyzeTreeObjects).
+ */
+const ANALYZE_FIRST_AT = 10_000;
 
 export function sha256Hex(body: Uint8Array): string {
   return createHash('sha256').update(body).digest('hex');
@@ -93,6 +101,9 @@ export class TreeWriter {
   private manifestClosed = false;
   private readonly invalidateKeys = new Set<string>();
   private invalidateOverflow = false;
+  /** Rows recorded by this build, and the count at which the table's statistics are refreshed next. */
+  private recorded = 0;
+  private nextAnalyzeAt = ANALYZE_FIRST_AT;
 
   constructor(
     private readonly db: Queryable,
@@ -183,6 +194,11 @@ export class TreeWriter {
         ...(o.list ? { list: o.list } : {}),
       }));
     await recordObjects(this.db, this.target, this.buildId, rows, written);
+    this.recorded += rows.length;
+    if (this.recorded >= this.nextAnalyzeAt) {
+      await analyzeTreeObjects(this.db);
+      this.nextAnalyzeAt = this.recorded * 2;
+    }
     for (const o of toWrite) {
       this.record({ key: o.key, sha256: o.sha256, size: o.body.length }, o.cacheClass === 'mutable');
     }
