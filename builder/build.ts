@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import type { RootDocument } from '../core/layout/documents.js';
+import { notFoundDocument, type RootDocument } from '../core/layout/documents.js';
 import {
   buildManifestKey,
   FEED_EPOCH_DAY,
   LIST_VIEWS,
   type ListView,
+  NOT_FOUND_KEY,
   PUBLIC_KEY_JWK_KEY,
   PUBLIC_KEY_PEM_KEY,
   ROOT_KEY,
@@ -254,6 +255,12 @@ async function build(
   await writer.write([
     bytesObject(PUBLIC_KEY_PEM_KEY, Buffer.from(signer.publicKeyPem), 'application/x-pem-file', 'mutable'),
     jsonObject(PUBLIC_KEY_JWK_KEY, { keys: [signer.publicKeyJwk] }, 'mutable'),
+    bytesObject(
+      NOT_FOUND_KEY,
+      Buffer.from(JSON.stringify(notFoundDocument())),
+      'application/problem+json',
+      'mutable',
+    ),
   ]);
 
   if (full) await fullRender(options, writer, target, request, runId, log);

@@ -61,6 +61,18 @@ export function feedPageDocument(
 }
 
 /** The registry root (`/index.json`): how fresh the tree is and where everything is. */
+/**
+ * The body of every 404 the CDN answers from the origin (`errors/not-found.json`): the official
+ * registry's problem+json shape. The edge function's own answers are more specific.
+ */
+export function notFoundDocument(): { title: string; status: number; detail: string } {
+  return {
+    title: 'Not Found',
+    status: 404,
+    detail: 'Not found: no server, version or page at this URL (the registry root is /index.json)',
+  };
+}
+
 export interface RootDocument {
   registry: 'mcp-static-registry';
   /** Every journal change up to this position is in the tree. */

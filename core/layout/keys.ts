@@ -266,6 +266,14 @@ export function buildManifestKey(buildId: number): string {
   return `manifest/${buildId}.json`;
 }
 
+/**
+ * The problem+json document the CDN answers with when the origin has no object for a URL (CloudFront's
+ * custom error response for 404); not reachable through the edge mapping itself.
+ *
+ * @example NOT_FOUND_KEY // 'errors/not-found.json'
+ */
+export const NOT_FOUND_KEY = 'errors/not-found.json';
+
 /** @example PUBLIC_KEY_PEM_KEY // 'keys/site-signing-key.pem' */
 export const PUBLIC_KEY_PEM_KEY = 'keys/site-signing-key.pem';
 
@@ -299,6 +307,7 @@ export const KEY_PATTERN = new RegExp(
       `snapshots/${DAY_SOURCE}/(?:servers\\.json\\.gz|manifest\\.json)`,
       'manifest/[1-9]\\d*\\.json',
       'keys/site-signing-key\\.(?:pem|jwk\\.json)',
+      'errors/not-found\\.json',
       `servers/${NAME_SOURCE}/(?:index|index\\.all|latest|latest\\.all)\\.json`,
       `servers/${NAME_SOURCE}/va?/${SEGMENT_SOURCE}\\.json`,
       `lists/${VIEW_SOURCE}/first\\.json`,

@@ -62,18 +62,8 @@ export async function startLocalCdn(options: {
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
-    if (method === 'OPTIONS') {
-      const asked = req.headers['access-control-request-headers'];
-      res.writeHead(204, {
-        ...CORS,
-        'access-control-allow-methods': 'GET, HEAD, OPTIONS',
-        'access-control-allow-headers': typeof asked === 'string' ? asked : '*',
-        'access-control-max-age': '86400',
-      });
-      res.end();
-      return;
-    }
-    if (method !== 'GET' && method !== 'HEAD') {
+    // CORS preflight (OPTIONS) is answered by the edge function, as on CloudFront.
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
       problem(
         res,
         405,

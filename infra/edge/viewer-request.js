@@ -195,8 +195,21 @@ function route(uri, qs) {
   return path.slice(1);
 }
 
+// CORS preflight, answered here so that it never reaches the bucket (S3 has no CORS rules to answer it).
+function preflight(headers) {
+  var asked = headers['access-control-request-headers'];
+  var h = {
+    'access-control-allow-origin': { value: '*' },
+    'access-control-allow-methods': { value: 'GET, HEAD, OPTIONS' },
+    'access-control-allow-headers': { value: asked ? asked.value : '*' },
+    'access-control-max-age': { value: '86400' },
+  };
+  return { statusCode: 204, statusDescription: 'No Content', headers: h };
+}
+
 function handler(event) {
   var request = event.request;
+  if (request.method === 'OPTIONS') return preflight(request.headers || {});
   // Writes are not ours to map: the CDN behaviour only allows reads, and the local server routes the rest.
   if (request.method !== 'GET' && request.method !== 'HEAD') return request;
   try {

@@ -48,6 +48,16 @@ for (const backend of testBackends()) {
         `${ANON}/weather:1.1.0+build.7`,
       ]);
 
+      // The CDN's answer for URLs with no object (CloudFront's custom 404 response): problem+json.
+      const notFound = await f.store.get('errors/not-found.json');
+      assert.equal(notFound?.info.contentType, 'application/problem+json');
+      assert.deepEqual(
+        { ...JSON.parse(Buffer.from(notFound?.body as Uint8Array).toString('utf8')), detail: '' },
+        { title: 'Not Found', status: 404, detail: '' },
+      );
+      // It is not a public URL of its own: the edge answers that path with its own 404.
+      assert.equal((await f.get('/errors/not-found.json')).status, 404);
+
       // The build manifest lists every key the build wrote, with the stored bytes' sha256.
       const stored = await f.store.get(`manifest/${outcome.runId}.json`);
       assert.equal(stored?.info.contentEncoding, 'gzip');

@@ -15,6 +15,7 @@ import {
   listFirstPageKey,
   listPageAfterKey,
   listViewFor,
+  NOT_FOUND_KEY,
   PUBLIC_KEY_JWK_KEY,
   PUBLIC_KEY_PEM_KEY,
   ROOT_KEY,
@@ -148,6 +149,7 @@ describe('keys of the static tree', () => {
     assert.match(buildManifestKey(7), KEY_PATTERN);
     assert.equal(PUBLIC_KEY_PEM_KEY, 'keys/site-signing-key.pem');
     assert.equal(PUBLIC_KEY_JWK_KEY, 'keys/site-signing-key.jwk.json');
+    assert.equal(NOT_FOUND_KEY, 'errors/not-found.json');
     assert.equal(signatureKeyFor(ROOT_KEY), 'index.json.sig');
   });
 
@@ -169,6 +171,7 @@ describe('keys of the static tree', () => {
       buildManifestKey(1),
       PUBLIC_KEY_PEM_KEY,
       PUBLIC_KEY_JWK_KEY,
+      NOT_FOUND_KEY,
       serverVersionsKey(NAME, false),
       serverVersionsKey(NAME, true),
       serverLatestKey(NAME, false),

@@ -530,8 +530,30 @@ describe('the rest of the tree', () => {
     );
   });
 
-  it('leaves requests other than GET and HEAD alone', () => {
-    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
+  it('answers CORS preflight itself, echoing the requested headers', () => {
+    const asked = handler(
+      toEdgeEvent('OPTIONS', '/v0.1/servers?limit=5', {
+        origin: 'https://example.org',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'if-none-match',
+      }),
+    );
+    assert.ok(isEdgeResponse(asked));
+    assert.equal(asked.statusCode, 204);
+    assert.equal(asked.body, undefined);
+    assert.deepEqual(asked.headers, {
+      'access-control-allow-origin': { value: '*' },
+      'access-control-allow-methods': { value: 'GET, HEAD, OPTIONS' },
+      'access-control-allow-headers': { value: 'if-none-match' },
+      'access-control-max-age': { value: '86400' },
+    });
+    const bare = handler(toEdgeEvent('OPTIONS', '/anything/at/all'));
+    assert.ok(isEdgeResponse(bare) && bare.statusCode === 204);
+    assert.equal(bare.headers['access-control-allow-headers']?.value, '*');
+  });
+
+  it('leaves requests other than GET, HEAD and OPTIONS alone', () => {
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
       const event = toEdgeEvent(method, '/v0.1/publish?x=1');
       const result = handler(event);
       assert.equal(result, event.request);
