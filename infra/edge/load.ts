@@ -67,12 +67,16 @@ function edgeRequire(id: string): unknown {
  * the entry point) and returns that handler. Call once and reuse: each call re-reads the file.
  */
 export function loadEdgeHandler(path: string = EDGE_FUNCTION_PATH): EdgeHandler {
-  const source = readEdgeSource(path);
+  return edgeHandlerFrom(readEdgeSource(path), path);
+}
+
+/** The handler defined by a function source (for example the code a CDK template deploys). */
+export function edgeHandlerFrom(source: string, origin = 'the function source'): EdgeHandler {
   const factory = new Function('require', `${source}\n; return handler;`) as (
     require: (id: string) => unknown,
   ) => EdgeHandler;
   const handler = factory(edgeRequire);
-  if (typeof handler !== 'function') throw new Error(`${path} does not define function handler(event)`);
+  if (typeof handler !== 'function') throw new Error(`${origin} does not define function handler(event)`);
   return handler;
 }
 
