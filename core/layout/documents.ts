@@ -60,7 +60,6 @@ export function feedPageDocument(
   };
 }
 
-/** The registry root (`/index.json`): how fresh the tree is and where everything is. */
 /**
  * The body of every 404 the CDN answers from the origin (`errors/not-found.json`): the official
  * registry's problem+json shape. The edge function's own answers are more specific.
@@ -73,6 +72,7 @@ export function notFoundDocument(): { title: string; status: number; detail: str
   };
 }
 
+/** The registry root (`/index.json`): how fresh the tree is and where everything is. */
 export interface RootDocument {
   registry: 'mcp-static-registry';
   /** Every journal change up to this position is in the tree. */
