@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,6 @@ import { PageAssembler, VIEW_MEMBER } from '../../builder/lists.js';
 import { renderServer } from '../../builder/servers.js';
 import { createSiteSigner } from '../../builder/signing.js';
 import { createFilesystemStore } from '../../builder/store/filesystem.js';
-import { createS3Store } from '../../builder/store/s3.js';
 import type { ObjectStore } from '../../builder/store/types.js';
 import { LIST_VIEWS, type ListView } from '../../core/layout/keys.js';
 import type { ListItemKey } from '../../core/layout/pages.js';
@@ -21,7 +19,6 @@ import { createServerJsonValidator } from '../../core/validation/index.js';
 import { openDatabase } from '../../db/connect.js';
 import { allRecordsAfter } from '../../db/repositories/tree.js';
 import { withDatabase } from '../../test/helpers/db.js';
-import { startS3rver } from '../../test/helpers/s3.js';
 import { generateRegistry } from './generate.js';
 import { ROOT, writeResult } from './util.js';
 
@@ -32,7 +29,7 @@ import { ROOT, writeResult } from './util.js';
  *   bookkeeping: hashing, diffing against the tree state, ordering);
  * - incremental build after one publish (objects written, time), at 10k and at 100k servers;
  * - no-op build (objects written);
- * - S3 upload of 10,000 objects to s3rver: objects/s with the store's concurrency vs sequential.
+ * (The S3 upload benchmark is scripts/bench/s3.ts.)
  * Each measured phase runs in a child process, so its peak RSS is its own.
  */
 interface Phase {
@@ -120,15 +117,6 @@ export async function main(args: Record<string, string | undefined>): Promise<vo
       await cleanup.destroy();
     }
   }
-  const s3 = runPhase(['s3', '10000']);
-  const s3Sequential = runPhase(['s3-sequential', '10000']);
-  results.s3 = {
-    objects: 10_000,
-    concurrent: { ...s3, objectsPerSecond: Math.round(10_000 / (s3.ms / 1000)) },
-    sequential: { ...s3Sequential, objectsPerSecond: Math.round(10_000 / (s3Sequential.ms / 1000)) },
-    speedup: Number((s3Sequential.ms / s3.ms).toFixed(2)),
-  };
-  log(`S3 upload of 10,000 objects: ${(results.s3 as { speedup: number }).speedup}× faster than sequential`);
   log(`results: ${writeResult('build', results)}`);
 }
 
@@ -138,7 +126,6 @@ const quiet = pino({ level: 'warn' });
 const signer = createSiteSigner(Buffer.alloc(32, 7));
 
 async function phase(kind: string, rest: string[]): Promise<Phase> {
-  if (kind === 's3' || kind === 's3-sequential') return s3Phase(Number(rest[0]), kind === 's3' ? 16 : 1);
   const [url, dir] = rest as [string, string];
   const db = await openDatabase({ databaseUrl: url, dataDir: '' });
   const store = createFilesystemStore(dir);
@@ -215,27 +202,6 @@ async function floorPhase(knex: import('knex').Knex, store: ObjectStore): Promis
   for (const a of assemblers.values()) a.finish(false);
   await Promise.all(pending.splice(0));
   return objects;
-}
-
-async function s3Phase(count: number, concurrency: number): Promise<Phase> {
-  const s3 = await startS3rver('bench');
-  try {
-    const client = s3.client;
-    const store = createS3Store({ bucket: 'bench', client, concurrency });
-    const body = randomBytes(1500);
-    const started = Date.now();
-    await Promise.all(
-      Array.from({ length: count }, (_, i) =>
-        store.put(`servers/io.github.bench/s${i % 500}/v/${i}.json`, body, {
-          contentType: 'application/json',
-          cacheClass: 'mutable',
-        }),
-      ),
-    );
-    return { ms: Date.now() - started, maxRssMiB: maxRss(), objects: count };
-  } finally {
-    await s3.close();
-  }
 }
 
 const maxRss = () => Math.round(process.resourceUsage().maxRSS / 1024);

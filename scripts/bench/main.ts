@@ -11,6 +11,7 @@ const BENCHES: Record<
 > = {
   publish: () => import('./publish.js'),
   build: () => import('./build.js'),
+  s3: () => import('./s3.js'),
   freshness: () => import('./freshness.js'),
 };
 
