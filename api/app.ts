@@ -33,12 +33,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     // Encoded names and versions (up to 255 characters, each possibly %XX) must fit in one parameter.
     routerOptions: { maxParamLength: 1024 },
+    // Requests that arrive on open connections while the server shuts down get our own 503 (below),
+    // problem+json like every other error, instead of Fastify's plain JSON one.
+    return503OnClosing: false,
+  });
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
   });
 
   // Only JSON bodies: without this Fastify would hand a text/plain body to the handlers as a string.
   app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (request, reply) => {
+    if (closing) {
+      // Nothing was stored: the client may safely retry against another replica or after the restart.
+      reply.header('connection', 'close').header('retry-after', '5');
+      return sendProblem(
+        reply,
+        new RegistryError(503, 'The registry is shutting down; retry in a few seconds').toProblem(),
+      );
+    }
     const url = request.raw.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);

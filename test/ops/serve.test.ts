@@ -57,4 +57,83 @@ describe('serve (npm start)', () => {
     assert.equal(await again.stop(), 0);
     rmSync(base, { recursive: true, force: true });
   });
+
+  it('on SIGTERM finishes the publishes in flight, and every acknowledged one is in the tree after a restart', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'mcpreg-serve-'));
+    const dirs = { dataDir: join(base, 'data'), siteDir: join(base, 'site') };
+    const registry = await startServe(dirs);
+    const { registry_token: token } = (await (
+      await fetch(`${registry.api}/v0/auth/none`, { method: 'POST' })
+    ).json()) as { registry_token: string };
+    const name = 'io.modelcontextprotocol.anonymous/stop-e2e';
+    // 0 stands for "no HTTP answer" (connection refused or closed): the publish was not acknowledged.
+    const outcomes: { version: string; status: number; type?: string | null }[] = [];
+    let next = 0;
+    const client = async () => {
+      while (next < 500) {
+        const version = `1.0.${next++}`;
+        const outcome = await fetch(`${registry.api}/v0/publish`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json',
+            name,
+            description: 'Publishes racing a shutdown',
+            version,
+          }),
+        }).then(
+          async (res) => {
+            await res.arrayBuffer();
+            return { version, status: res.status, type: res.headers.get('content-type') };
+          },
+          () => ({ version, status: 0 }),
+        );
+        outcomes.push(outcome);
+        const { status } = outcome;
+        if (status === 0) return;
+      }
+    };
+    const clients = Array.from({ length: 8 }, client);
+    // The signal lands while the clients keep publishing: some requests are mid-flight.
+    while (outcomes.filter((o) => o.status === 200).length < 20) await new Promise((r) => setTimeout(r, 5));
+    const exited = registry.stop();
+    await Promise.all(clients);
+    assert.equal(await exited, 0, registry.output());
+
+    const acknowledged = outcomes.filter((o) => o.status === 200).map((o) => o.version);
+    // Acknowledged, refused while closing (problem+json 503: nothing stored), or no answer at all.
+    for (const o of outcomes) {
+      assert.ok([0, 200, 503].includes(o.status), `${o.version}: HTTP ${o.status}`);
+      if (o.status === 503) assert.match(String(o.type), /^application\/problem\+json/);
+    }
+    assert.ok(acknowledged.length >= 20);
+
+    // After a restart the daemon builds what the journal holds: every acknowledged publish, and
+    // nothing that was not sent.
+    const again = await startServe(dirs);
+    try {
+      const url = `${again.cdn}/v0.1/servers/${encodeURIComponent(name)}/versions`;
+      const deadline = Date.now() + 20_000;
+      let listed: string[] = [];
+      while (Date.now() < deadline) {
+        const res = await fetch(url);
+        if (res.status === 200) {
+          const body = (await res.json()) as { servers: { server: { version: string } }[] };
+          listed = body.servers.map((s) => s.server.version);
+          if (acknowledged.every((v) => listed.includes(v))) break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const missing = acknowledged.filter((v) => !listed.includes(v));
+      assert.deepEqual(missing, [], 'acknowledged publishes missing from the tree');
+      const sent = new Set(outcomes.map((o) => o.version));
+      assert.deepEqual(
+        listed.filter((v) => !sent.has(v)),
+        [],
+      );
+    } finally {
+      assert.equal(await again.stop(), 0, again.output());
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
 });
