@@ -55,6 +55,8 @@ export class RegistrySiteStack extends Stack {
         {
           id: 'expire-superseded-versions',
           noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? 7),
+          // Superseded list pages are deleted daily: drop their delete markers once nothing is left.
+          expiredObjectDeleteMarker: true,
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
