@@ -33,7 +33,8 @@ export async function runBuildCommand(config: Config, args: string[], io: Io): P
   const kind = values.kind as BuildKind;
   if (!KINDS.includes(kind))
     throw new UsageError(`--kind must be one of ${KINDS.join(', ')}, not ${JSON.stringify(values.kind)}`);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   try {
     if (values.queue) {
       const id = await queueRun(db.knex, { kind, requestedBy: 'cli' });
@@ -42,7 +43,6 @@ export async function runBuildCommand(config: Config, args: string[], io: Io): P
       io.stderr(`queued ${kind} build #${id}; the builder daemon runs it (see: mcp-registry builds ${id})`);
       return 0;
     }
-    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
     const options = await createBuilderOptions(config, db, logger);
     const outcome = await runBuild(options, {
       kind,

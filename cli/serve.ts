@@ -33,7 +33,7 @@ export async function serve(config: Config, io: Io, mode: ServeMode = 'all'): Pr
   const db =
     mode === 'cdn'
       ? undefined
-      : await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      : await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   let app: FastifyInstance | undefined;
   let daemon: BuilderDaemon | undefined;
   let cdn: { url: string; close(): Promise<void> } | undefined;

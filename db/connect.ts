@@ -31,6 +31,36 @@ export interface OpenOptions {
   poolMax?: number;
   /** How long a query may wait for a free connection before failing (ms). */
   acquireTimeoutMs?: number;
+  /**
+   * Where knex's own messages go (connection errors while the database is unreachable, deprecations):
+   * the process's structured log. Without one, knex writes them to the console.
+   */
+  logger?: DbLogger;
+}
+
+/** The part of a pino logger the database layer uses. */
+export interface DbLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+function knexLog(logger: DbLogger | undefined): Knex.Config['log'] {
+  if (!logger) return undefined;
+  const text = (message: unknown) =>
+    typeof message === 'string'
+      ? message
+      : message instanceof Error
+        ? message.message
+        : JSON.stringify(message);
+  const at = { module: 'db' };
+  return {
+    warn: (message: unknown) => logger.warn(at, text(message)),
+    error: (message: unknown) => logger.error(at, text(message)),
+    debug: (message: unknown) => logger.debug(at, text(message)),
+    deprecate: (method: string, alternative: string) =>
+      logger.warn(at, `knex: ${method} is deprecated, use ${alternative}`),
+  };
 }
 
 export class DataDirLockedError extends Error {
@@ -80,6 +110,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
       ) => conn.query("SET TIME ZONE 'UTC'; SET jit = off", (err) => done(err, conn)),
     },
     acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
+    log: knexLog(options.logger),
   });
   return { knex, kind: 'postgres', pglite: undefined, url, close: () => knex.destroy() };
 }
@@ -105,6 +136,7 @@ async function openPGlite(dir: string, options: OpenOptions): Promise<Database> 
     pool: { min: 0, max: 1 },
     // One connection: a query on the base knex while a transaction is open would wait forever.
     acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
+    log: knexLog(options.logger),
   });
   return {
     knex,

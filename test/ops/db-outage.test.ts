@@ -55,6 +55,7 @@ describe('database connection cut and restored under the API', {
   let proxy: Awaited<ReturnType<typeof startProxy>>;
   let api: TestApi;
   let f: BuildFixture;
+  const dbLog: Record<string, unknown>[] = [];
   before(async () => {
     direct = await openTestPostgres(url as string);
     const real = new URL(direct.url as string);
@@ -66,6 +67,11 @@ describe('database connection cut and restored under the API', {
       dataDir: '',
       migrate: false,
       acquireTimeoutMs: 2_000,
+      logger: {
+        warn: (obj, msg) => dbLog.push({ level: 'warn', ...obj, msg }),
+        error: (obj, msg) => dbLog.push({ level: 'error', ...obj, msg }),
+        debug: () => {},
+      },
     });
     api = await startTestApi(proxied);
     f = await openBuildFixture(direct);
@@ -100,6 +106,11 @@ describe('database connection cut and restored under the API', {
     }
     const health = await api.request('GET', '/v0/health');
     assert.equal(health.statusCode, 503);
+    // knex's own connection errors went to the structured log, not to the console.
+    assert.ok(
+      dbLog.some((e) => e['module'] === 'db' && /connection/i.test(String(e['msg']))),
+      JSON.stringify(dbLog),
+    );
 
     proxy.restore();
     let recovered = false;
