@@ -6,6 +6,7 @@ import { runBuildCommand, runBuildsCommand, UsageError } from './build.js';
 import { ImportFileError, importFile } from './import.js';
 import { serve } from './serve.js';
 import { mintToken } from './token.js';
+import { runVerifyCommand } from './verify.js';
 
 const USAGE = `usage: mcp-registry <command> [options]
 
@@ -21,6 +22,9 @@ commands:
   import <file> [--json]  load a JSON array of server.json documents (the official seed format)
   token --admin | --namespace <ns> [--json]
                         mint a registry token with the registry's signing key (operators only)
+  verify <url> [--key <pem-file>] [--snapshot] [--json]
+                        check a published tree: the root's signature, and with --snapshot the
+                        snapshot's signatures, sha256 and count (exit 1 if anything is off)
 
 Configuration comes from the environment; see .env.example.`;
 
@@ -51,6 +55,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
         return await runImport(rest, io);
       case 'token':
         return await runToken(rest, io);
+      case 'verify':
+        return await runVerifyCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
