@@ -16,7 +16,14 @@ import type { Io } from './main.js';
  * and sha256, and its item count. Raw bytes are hashed as served (no transparent decompression),
  * exactly as `curl` without `--compressed` would fetch them.
  */
-export class VerifyError extends Error {}
+export class VerifyError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
 
 const MAX_REDIRECTS = 3;
 const TIMEOUT_MS = 30_000;
@@ -39,7 +46,7 @@ function getRaw(url: URL, redirects = 0): Promise<Buffer> {
       res.on('error', (err) => reject(new VerifyError(`GET ${url.href}: ${err.message}`)));
       res.on('end', () => {
         if (status === 200) resolve(Buffer.concat(chunks));
-        else reject(new VerifyError(`GET ${url.href}: HTTP ${status}`));
+        else reject(new VerifyError(`GET ${url.href}: HTTP ${status}`, status));
       });
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
@@ -125,7 +132,16 @@ export async function runVerifyCommand(args: string[], io: Io): Promise<number> 
   io.stderr(`${ROOT_KEY}: signature ok; seq ${root.seq}, build ${root.build}, built at ${root.builtAt}`);
 
   if (values.snapshot) {
-    const pointer = parseJson<SnapshotPointer>(await signed(SNAPSHOT_POINTER_KEY), SNAPSHOT_POINTER_KEY);
+    const pointerBytes = await signed(SNAPSHOT_POINTER_KEY).catch((err: unknown) => {
+      if (err instanceof VerifyError && err.status === 404) {
+        throw new VerifyError(
+          `no snapshot is published yet (${SNAPSHOT_POINTER_KEY} is missing): the nightly build writes it, ` +
+            'or run: mcp-registry build --kind snapshot',
+        );
+      }
+      throw err;
+    });
+    const pointer = parseJson<SnapshotPointer>(pointerBytes, SNAPSHOT_POINTER_KEY);
     const manifest = parseJson<SnapshotManifest>(await signed(pointer.manifest), pointer.manifest);
     if (
       manifest.data.key !== pointer.data ||

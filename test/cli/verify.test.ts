@@ -101,6 +101,15 @@ describe('verify command', () => {
       const longer = await verify(cdn.url, '--key', keyFile, '--snapshot');
       assert.match(longer.err, /servers\.json\.gz: \d+ bytes, the manifest says \d+$/m);
 
+      // No snapshot yet (the nightly build has not run): said so, with what to do.
+      const pointerFile = join(f.root, 'snapshots', 'latest.json');
+      const pointerBytes = readFileSync(pointerFile);
+      rmSync(pointerFile);
+      const none = await verify(cdn.url, '--key', keyFile, '--snapshot');
+      assert.equal(none.code, 1);
+      assert.match(none.err, /^error: no snapshot is published yet .*build --kind snapshot$/m);
+      writeFileSync(pointerFile, pointerBytes);
+
       // The root changed after it was signed.
       appendFileSync(join(f.root, 'index.json'), ' ');
       const root = await verify(cdn.url, '--key', keyFile);
