@@ -5,7 +5,13 @@ import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { RootDocument, SnapshotManifest, SnapshotPointer } from '../core/layout/documents.js';
-import { PUBLIC_KEY_PEM_KEY, ROOT_KEY, SNAPSHOT_POINTER_KEY, signatureKeyFor } from '../core/layout/keys.js';
+import {
+  KEY_PATTERN,
+  PUBLIC_KEY_PEM_KEY,
+  ROOT_KEY,
+  SNAPSHOT_POINTER_KEY,
+  signatureKeyFor,
+} from '../core/layout/keys.js';
 import { UsageError } from './build.js';
 import type { Io } from './main.js';
 
@@ -89,8 +95,14 @@ export async function runVerifyCommand(args: string[], io: Io): Promise<number> 
     throw new UsageError('verify needs the site URL, e.g. mcp-registry verify https://registry.example.org');
   }
   const base = siteBase(positionals[0] as string);
-  const at = (key: string) => new URL(key, base);
-  const get = (key: string) => getRaw(at(key));
+  // Keys named inside documents are checked against the tree's key space before they become URLs.
+  const at = (key: unknown) => {
+    if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+      throw new VerifyError(`${JSON.stringify(key)} is not a key of the registry tree`);
+    }
+    return new URL(key, base);
+  };
+  const get = (key: unknown) => getRaw(at(key));
 
   let pem: string;
   if (values.key) {

@@ -108,7 +108,18 @@ describe('verify command', () => {
       const none = await verify(cdn.url, '--key', keyFile, '--snapshot');
       assert.equal(none.code, 1);
       assert.match(none.err, /^error: no snapshot is published yet .*build --kind snapshot$/m);
+      // A signed pointer that names something outside the tree is refused before any request.
+      const escaping = Buffer.from(
+        JSON.stringify({ ...JSON.parse(pointerBytes.toString('utf8')), manifest: '../../x' }),
+      );
+      const pointerSig = readFileSync(`${pointerFile}.sig`);
+      writeFileSync(pointerFile, escaping);
+      writeFileSync(`${pointerFile}.sig`, f.signer.sign(escaping));
+      const outside = await verify(cdn.url, '--key', keyFile, '--snapshot');
+      assert.equal(outside.code, 1);
+      assert.match(outside.err, /^error: "\.\.\/\.\.\/x" is not a key of the registry tree$/m);
       writeFileSync(pointerFile, pointerBytes);
+      writeFileSync(`${pointerFile}.sig`, pointerSig);
 
       // The root changed after it was signed.
       appendFileSync(join(f.root, 'index.json'), ' ');
