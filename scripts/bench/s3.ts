@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { createS3Client, createS3Store } from '../../builder/store/s3.js';
-import { startS3rver } from '../../test/helpers/s3.js';
+import { createS3Store } from '../../builder/store/s3.js';
+import { s3rverClient, startS3rver } from '../../test/helpers/s3.js';
+import { startTcpProxy } from '../../test/helpers/tcp-proxy.js';
 import { writeResult } from './util.js';
 
 /**
@@ -24,56 +24,13 @@ interface Run {
   objectsPerSecond: number;
 }
 
-/**
- * A TCP proxy that holds each chunk from the client for `delayMs` before passing it on (in order);
- * answers flow back at once. With keep-alive, every request arrives `delayMs` late.
- */
-async function startDelayProxy(
-  target: number,
-  delayMs: number,
-): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(target, '127.0.0.1');
-    sockets.add(client).add(upstream);
-    let due = 0;
-    client.on('data', (chunk) => {
-      due = Math.max(Date.now() + delayMs, due);
-      setTimeout(() => upstream.write(chunk), due - Date.now());
-    });
-    client.on('end', () => setTimeout(() => upstream.end(), Math.max(0, due - Date.now())));
-    upstream.pipe(client);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : 0,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 async function upload(count: number, concurrency: number, delayMs: number): Promise<Run> {
   const s3 = await startS3rver('bench');
-  const proxy = delayMs > 0 ? await startDelayProxy(Number(new URL(s3.endpoint).port), delayMs) : undefined;
-  const client = proxy
-    ? createS3Client({
-        region: 'us-east-1',
-        endpoint: `http://127.0.0.1:${proxy.port}`,
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-        checksumWhenRequired: true,
-      })
-    : s3.client;
+  const proxy =
+    delayMs > 0
+      ? await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) }, { delayMs })
+      : undefined;
+  const client = proxy ? s3rverClient(`http://127.0.0.1:${proxy.port}`) : s3.client;
   try {
     const store = createS3Store({ bucket: 'bench', client, concurrency });
     const body = randomBytes(1500);

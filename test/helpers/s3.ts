@@ -20,13 +20,7 @@ export async function startS3rver(bucket: string) {
   });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = createS3Client({
-    region: 'us-east-1',
-    endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    checksumWhenRequired: true,
-  });
+  const client = s3rverClient(endpoint);
   return {
     endpoint,
     client,
@@ -36,4 +30,15 @@ export async function startS3rver(bucket: string) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** An S3 client for s3rver at `endpoint` (or for a proxy in front of it). */
+export function s3rverClient(endpoint: string) {
+  return createS3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    checksumWhenRequired: true,
+  });
 }

@@ -1,49 +1,11 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ServerResponse } from '../../core/shapes.js';
 import { openDatabase } from '../../db/connect.js';
 import { ANON, serverJson, startTestApi, type TestApi } from '../helpers/app.js';
 import { type BuildFixture, crawl, openBuildFixture } from '../helpers/builder.js';
 import { openTestPostgres, postgresTestUrl } from '../helpers/db.js';
-
-/** A TCP proxy on loopback between the API and PostgreSQL that the test can cut and restore. */
-async function startProxy(target: { host: string; port: number }) {
-  const sockets = new Set<Socket>();
-  let up = true;
-  const server: Server = createServer((client) => {
-    if (!up) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(target.port, target.host);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    cut() {
-      up = false;
-      for (const s of sockets) s.destroy();
-    },
-    restore() {
-      up = true;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 const url = postgresTestUrl();
 
@@ -52,14 +14,15 @@ describe('database connection cut and restored under the API', {
 }, () => {
   let direct: Awaited<ReturnType<typeof openTestPostgres>>;
   let proxied: Awaited<ReturnType<typeof openDatabase>>;
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  // A TCP proxy on loopback between the API and PostgreSQL that the test cuts and restores.
+  let proxy: TcpProxy;
   let api: TestApi;
   let f: BuildFixture;
   const dbLog: Record<string, unknown>[] = [];
   before(async () => {
     direct = await openTestPostgres(url as string);
     const real = new URL(direct.url as string);
-    proxy = await startProxy({ host: real.hostname, port: Number(real.port || 5432) });
+    proxy = await startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
     const through = new URL(real);
     through.host = `127.0.0.1:${proxy.port}`;
     proxied = await openDatabase({
