@@ -15,24 +15,11 @@ export async function main(args: Record<string, string | undefined>): Promise<vo
   const registry = await startServe({ dataDir: join(base, 'data'), siteDir: join(base, 'site') });
   const latencies: number[] = [];
   try {
-    const { registry_token: token } = (await (
-      await fetch(`${registry.api}/v0/auth/none`, { method: 'POST' })
-    ).json()) as {
-      registry_token: string;
-    };
+    const token = await registry.anonymousToken();
     for (let i = 0; i < count; i++) {
       const name = `io.modelcontextprotocol.anonymous/fresh-${i % 10}`;
       const version = `1.0.${i}`;
-      const res = await fetch(`${registry.api}/v0/publish`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json',
-          name,
-          description: 'Freshness probe',
-          version,
-        }),
-      });
+      const res = await registry.publish(token, { name, version, description: 'Freshness probe' });
       if (res.status !== 200) throw new Error(`publish ${i} answered ${res.status}: ${await res.text()}`);
       const acknowledged = performance.now();
       const url = `${registry.cdn}/v0.1/servers/${encodeURIComponent(name)}/versions/${version}`;

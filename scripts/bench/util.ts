@@ -79,6 +79,13 @@ export async function startServe(
   cdn: string;
   output: () => string;
   stop: () => Promise<number | null>;
+  /** A token from `POST /v0/auth/none` (the anonymous namespace). */
+  anonymousToken: () => Promise<string>;
+  /** `POST /v0/publish` of a minimal server.json, as curl would send it. */
+  publish: (
+    token: string,
+    server: { name: string; version: string; description: string },
+  ) => Promise<Response>;
 }> {
   const [apiPort, cdnPort] = [await freePort(), await freePort()];
   const api = `http://127.0.0.1:${apiPort}`;
@@ -122,6 +129,19 @@ export async function startServe(
     api,
     cdn,
     output: () => output,
+    async anonymousToken() {
+      const res = await fetch(`${api}/v0/auth/none`, { method: 'POST' });
+      return ((await res.json()) as { registry_token: string }).registry_token;
+    },
+    publish: (token, server) =>
+      fetch(`${api}/v0/publish`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json',
+          ...server,
+        }),
+      }),
     stop: () =>
       new Promise<number | null>((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);

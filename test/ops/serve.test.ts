@@ -14,21 +14,12 @@ describe('serve (npm start)', () => {
     try {
       assert.match(registry.output(), /write API: +http/);
       assert.match(registry.output(), /read API: +http/);
-      const { registry_token: token } = (await (
-        await fetch(`${registry.api}/v0/auth/none`, { method: 'POST' })
-      ).json()) as {
-        registry_token: string;
-      };
+      const token = await registry.anonymousToken();
       const name = 'io.modelcontextprotocol.anonymous/serve-e2e';
-      const published = await fetch(`${registry.api}/v0/publish`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json',
-          name,
-          description: 'End-to-end test server',
-          version: '1.0.0+e2e',
-        }),
+      const published = await registry.publish(token, {
+        name,
+        description: 'End-to-end test server',
+        version: '1.0.0+e2e',
       });
       assert.equal(published.status, 200, await published.clone().text());
 
@@ -62,9 +53,7 @@ describe('serve (npm start)', () => {
     const base = mkdtempSync(join(tmpdir(), 'mcpreg-serve-'));
     const dirs = { dataDir: join(base, 'data'), siteDir: join(base, 'site') };
     const registry = await startServe(dirs);
-    const { registry_token: token } = (await (
-      await fetch(`${registry.api}/v0/auth/none`, { method: 'POST' })
-    ).json()) as { registry_token: string };
+    const token = await registry.anonymousToken();
     const name = 'io.modelcontextprotocol.anonymous/stop-e2e';
     // 0 stands for "no HTTP answer" (connection refused or closed): the publish was not acknowledged.
     const outcomes: { version: string; status: number; type?: string | null }[] = [];
@@ -72,25 +61,17 @@ describe('serve (npm start)', () => {
     const client = async () => {
       while (next < 500) {
         const version = `1.0.${next++}`;
-        const outcome = await fetch(`${registry.api}/v0/publish`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json',
-            name,
-            description: 'Publishes racing a shutdown',
-            version,
-          }),
-        }).then(
-          async (res) => {
-            await res.arrayBuffer();
-            return { version, status: res.status, type: res.headers.get('content-type') };
-          },
-          () => ({ version, status: 0 }),
-        );
+        const outcome = await registry
+          .publish(token, { name, description: 'Publishes racing a shutdown', version })
+          .then(
+            async (res) => {
+              await res.arrayBuffer();
+              return { version, status: res.status, type: res.headers.get('content-type') };
+            },
+            () => ({ version, status: 0 }),
+          );
         outcomes.push(outcome);
-        const { status } = outcome;
-        if (status === 0) return;
+        if (outcome.status === 0) return;
       }
     };
     const clients = Array.from({ length: 8 }, client);
