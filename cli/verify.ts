@@ -1,9 +1,11 @@
-import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { verifyDetached } from '../builder/signing.js';
+import { sha256Hex } from '../builder/writer.js';
 import type { RootDocument, SnapshotManifest, SnapshotPointer } from '../core/layout/documents.js';
 import {
   KEY_PATTERN,
@@ -69,8 +71,6 @@ function parseJson<T>(bytes: Buffer, what: string): T {
   }
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
 /** The tree's base URL: a read API URL (`…/v0.1`) is accepted and means its site. */
 function siteBase(raw: string): URL {
   let url: URL;
@@ -118,20 +118,20 @@ export async function runVerifyCommand(args: string[], io: Io): Promise<number> 
         'not who wrote it: pin a copy you trust with --key',
     );
   }
-  let key: KeyObject;
+  let keyType: string | undefined;
   try {
-    key = createPublicKey(pem);
+    keyType = createPublicKey(pem).asymmetricKeyType;
   } catch {
     throw new VerifyError('the public key is not a PEM public key');
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new VerifyError('the public key is not an Ed25519 key');
+  if (keyType !== 'ed25519') throw new VerifyError('the public key is not an Ed25519 key');
 
   // A pointer and its signature are two objects: a build between the two GETs can pair old with new,
   // so a mismatch is fetched once more before it counts.
   const signed = async (objectKey: string): Promise<Buffer> => {
     for (let attempt = 1; ; attempt++) {
       const [body, signature] = await Promise.all([get(objectKey), get(signatureKeyFor(objectKey))]);
-      if (verify(null, body, key, signature)) return body;
+      if (verifyDetached(pem, body, signature)) return body;
       if (attempt === 2) throw new VerifyError(`${objectKey}: the signature does not verify with the key`);
     }
   };
@@ -168,9 +168,10 @@ export async function runVerifyCommand(args: string[], io: Io): Promise<number> 
         `${manifest.data.key}: ${data.length} bytes, the manifest says ${manifest.data.size}`,
       );
     }
-    if (sha256(data) !== manifest.data.sha256) {
+    const digest = sha256Hex(data);
+    if (digest !== manifest.data.sha256) {
       throw new VerifyError(
-        `${manifest.data.key}: sha256 ${sha256(data)}, the manifest says ${manifest.data.sha256}`,
+        `${manifest.data.key}: sha256 ${digest}, the manifest says ${manifest.data.sha256}`,
       );
     }
     let items: number;

@@ -175,7 +175,7 @@ export class RegistrySiteStack extends Stack {
         }),
         new iam.PolicyStatement({
           actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
-          resources: [this.distributionArn()],
+          resources: [this.distribution.distributionArn],
         }),
       ],
     });
@@ -192,15 +192,6 @@ export class RegistrySiteStack extends Stack {
         `S3_REGION=${this.region}`,
         `CLOUDFRONT_DISTRIBUTION_ID=${this.distribution.distributionId}`,
       ].join(' '),
-    });
-  }
-
-  private distributionArn(): string {
-    return Stack.of(this).formatArn({
-      service: 'cloudfront',
-      region: '',
-      resource: 'distribution',
-      resourceName: this.distribution.distributionId,
     });
   }
 }

@@ -157,6 +157,13 @@ describe('CDK stack: the read side on AWS', () => {
         ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
       ],
     );
+    // Invalidations only on this distribution.
+    const distributionId = Object.keys(template.findResources('AWS::CloudFront::Distribution'))[0] as string;
+    const invalidate = statements[2] as { Resource: unknown };
+    assert.match(
+      JSON.stringify(invalidate.Resource),
+      new RegExp(`:distribution/".*"Ref":"${distributionId}"`),
+    );
     const outputs = template.findOutputs('*');
     for (const name of [
       'BucketName',
