@@ -159,7 +159,7 @@ describe('CDK stack: the read side on AWS', () => {
     );
     // Invalidations only on this distribution.
     const distributionId = Object.keys(template.findResources('AWS::CloudFront::Distribution'))[0] as string;
-    const invalidate = statements[2] as { Resource: unknown };
+    const invalidate = statements[2] as unknown as { Resource: unknown };
     assert.match(
       JSON.stringify(invalidate.Resource),
       new RegExp(`:distribution/".*"Ref":"${distributionId}"`),
