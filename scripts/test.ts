@@ -32,6 +32,16 @@ async function preparePGliteTemplate(): Promise<string> {
   return dir;
 }
 
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function preparePostgresTemplate(url: string): Promise<string> {
   const name = `mcpreg_tpl_${process.pid}`;
   const admin = knexPkg.knex({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
@@ -41,6 +51,9 @@ async function preparePostgresTemplate(url: string): Promise<string> {
       "select datname from pg_database where datname like 'mcpreg\\_t\\_%' or datname like 'mcpreg\\_tpl\\_%'",
     );
     for (const { datname } of stale.rows as { datname: string }[]) {
+      // Only runs whose process is gone: another `npm test` may be running beside this one.
+      const pid = Number(/^mcpreg_(?:t|tpl)_(\d+)/.exec(datname)?.[1]);
+      if (isAlive(pid)) continue;
       await admin.raw(`drop database if exists ${datname} with (force)`);
     }
     await admin.raw(`create database ${name}`);
