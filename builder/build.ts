@@ -40,12 +40,12 @@ import {
   saveTreeState,
   unseenKeys,
 } from '../db/repositories/tree.js';
+import type { ObjectStore } from '../store/types.js';
 import { updateFeed } from './feed.js';
 import { PageAssembler, renderChangedRegions, renderPageAfter, VIEW_MEMBER } from './lists.js';
 import { renderServer } from './servers.js';
 import type { SiteSigner } from './signing.js';
 import { writeSnapshot } from './snapshot.js';
-import type { ObjectStore } from './store/types.js';
 import { bytesObject, jsonObject, type RenderedObject, TreeWriter } from './writer.js';
 
 /**

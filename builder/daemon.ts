@@ -11,7 +11,7 @@ import {
 import { currentJournalSeq } from '../db/repositories/journal.js';
 import { getTreeState } from '../db/repositories/tree.js';
 import { type BuilderOptions, type BuildOutcome, buildLocked, recoverAbandoned, targetOf } from './build.js';
-import type { CdnInvalidator } from './cdn/cloudfront.js';
+import type { CdnInvalidator } from './invalidate/cloudfront.js';
 
 /**
  * The builder daemon: runs queued build requests (operators, schedules, retries) and an incremental

@@ -3,7 +3,7 @@ import { FEED_EPOCH_DAY, feedCursor, feedPageKey } from '../core/layout/keys.js'
 import { type ServerList, type ServerResponse, toServerResponse } from '../core/shapes.js';
 import { changedRecords, saveTreeState, type TreeState } from '../db/repositories/tree.js';
 import type { Queryable } from '../db/sql.js';
-import type { ObjectStore } from './store/types.js';
+import type { ObjectStore } from '../store/types.js';
 import { jsonObject, type TreeWriter } from './writer.js';
 
 /**
@@ -114,7 +114,7 @@ export async function updateFeed(options: {
 
 /** The first `count` entries of the tail page as stored (a killed build may have stored more). */
 async function tailEntries(
-  store: ObjectStore,
+  store: Pick<ObjectStore, 'get' | 'description'>,
   day: string,
   page: number,
   count: number,

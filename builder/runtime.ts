@@ -3,13 +3,13 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import type { Database } from '../db/connect.js';
 import { getOrCreateSigningSeed } from '../db/repositories/auth.js';
+import { createFilesystemStore } from '../store/filesystem.js';
+import { createS3Client, createS3Store } from '../store/s3.js';
+import type { ObjectStore } from '../store/types.js';
 import type { BuilderOptions } from './build.js';
-import { type CdnInvalidator, createCloudFrontInvalidator } from './cdn/cloudfront.js';
 import type { DaemonOptions } from './daemon.js';
+import { type CdnInvalidator, createCloudFrontInvalidator } from './invalidate/cloudfront.js';
 import { createSiteSigner } from './signing.js';
-import { createFilesystemStore } from './store/filesystem.js';
-import { createS3Client, createS3Store } from './store/s3.js';
-import type { ObjectStore } from './store/types.js';
 
 /** The configured target: the filesystem directory, or the S3 bucket. */
 export function createTargetStore(config: Config): ObjectStore {

@@ -12,7 +12,7 @@ import {
   recordObjects,
 } from '../db/repositories/tree.js';
 import type { Queryable } from '../db/sql.js';
-import type { CacheClass, ObjectStore } from './store/types.js';
+import type { CacheClass, ObjectStore } from '../store/types.js';
 
 /** One object the build wants in the tree. */
 export interface RenderedObject {

@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { createWriteApi } from '../api/create.js';
 import { type BuilderDaemon, startBuilderDaemon } from '../builder/daemon.js';
 import { createDaemonOptions } from '../builder/runtime.js';
+import { startLocalCdn } from '../cdn/local-server.js';
 import type { Config } from '../core/config.js';
 import { openDatabase } from '../db/connect.js';
-import { startLocalCdn } from '../infra/cdn/local-server.js';
 import { createLogger } from './logger.js';
 import type { Io } from './main.js';
 

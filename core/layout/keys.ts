@@ -3,8 +3,8 @@ import { isValidServerName } from '../names.js';
 
 /**
  * Every object key of the static tree, and the encodings they use (docs/static-tree.md). This is the
- * only module that builds keys. The edge function (infra/edge/viewer-request.js) maps official URLs
- * onto the same keys with its own ES5 copy of these encodings; test/edge/viewer-request.test.ts proves
+ * only module that builds keys. The edge function (cdn/edge/viewer-request.js) maps official URLs
+ * onto the same keys with its own ES5 copy of these encodings; test/cdn/viewer-request.test.ts proves
  * the two agree, so change both together.
  *
  * Keys are relative to the bucket / site-output root and never start with `/`. Every character in a

@@ -5,12 +5,12 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { readEdgeSource } from '../../cdn/edge/load.js';
 import { NOT_FOUND_KEY } from '../../core/layout/keys.js';
-import { readEdgeSource } from '../edge/load.js';
 
 /**
  * The public read side on AWS: the bucket the builder writes, the CloudFront distribution that serves
- * it at the official read URLs through infra/edge/viewer-request.js (the same file the local CDN
+ * it at the official read URLs through cdn/edge/viewer-request.js (the same file the local CDN
  * runs), and the one IAM policy the builder needs. The API, the builder and PostgreSQL run wherever
  * the operator runs processes; this stack does not choose that for them.
  */
@@ -24,7 +24,7 @@ export interface RegistrySiteProps extends StackProps {
   priceClass?: cloudfront.PriceClass;
   /** How long superseded object versions stay recoverable in the bucket; default 7 days. */
   noncurrentVersionDays?: number;
-  /** The function source; default the repository's infra/edge/viewer-request.js. */
+  /** The function source; default the repository's cdn/edge/viewer-request.js. */
   edgeSource?: string;
 }
 
@@ -106,7 +106,7 @@ export class RegistrySiteStack extends Stack {
     });
 
     const edge = new cloudfront.Function(this, 'ViewerRequest', {
-      comment: 'Official read API URLs -> static object keys (infra/edge/viewer-request.js)',
+      comment: 'Official read API URLs -> static object keys (cdn/edge/viewer-request.js)',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       code: cloudfront.FunctionCode.fromInline(props.edgeSource ?? readEdgeSource()),
     });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createS3Store } from '../../builder/store/s3.js';
+import { createS3Store } from '../../store/s3.js';
 import { s3rverClient, startS3rver } from '../../test/helpers/s3.js';
 import { startTcpProxy } from '../../test/helpers/tcp-proxy.js';
 import { writeResult } from './util.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createCloudFrontInvalidator } from '../../builder/cdn/cloudfront.js';
 import { type BuilderDaemon, type DaemonOptions, startBuilderDaemon } from '../../builder/daemon.js';
+import { createCloudFrontInvalidator } from '../../builder/invalidate/cloudfront.js';
 import { createRun, getRun, listRuns, queueRun } from '../../db/repositories/builds.js';
 import { ANON } from '../helpers/app.js';
 import { type BuildFixture, crawl, openBuildFixture } from '../helpers/builder.js';

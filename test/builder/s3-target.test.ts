@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createS3Store } from '../../builder/store/s3.js';
-import { CACHE_CONTROL, type ObjectStore } from '../../builder/store/types.js';
 import type { Database } from '../../db/connect.js';
+import { createS3Store } from '../../store/s3.js';
+import { CACHE_CONTROL, type ObjectStore } from '../../store/types.js';
 import { ANON } from '../helpers/app.js';
 import { type BuildFixture, crawl, openBuildFixture } from '../helpers/builder.js';
 import { openTestPGlite } from '../helpers/db.js';

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { createFilesystemStore } from '../../builder/store/filesystem.js';
-import { CACHE_CONTROL } from '../../builder/store/types.js';
+import { etagMatches, type LocalCdn, startLocalCdn } from '../../cdn/local-server.js';
 import {
   listFirstPageKey,
   listPageAfterKey,
@@ -14,7 +13,8 @@ import {
   serverVersionsKey,
   snapshotKeys,
 } from '../../core/layout/keys.js';
-import { etagMatches, type LocalCdn, startLocalCdn } from '../../infra/cdn/local-server.js';
+import { createFilesystemStore } from '../../store/filesystem.js';
+import { CACHE_CONTROL } from '../../store/types.js';
 
 const NAME = 'io.github.alice/weather';
 const ENCODED = encodeURIComponent(NAME);

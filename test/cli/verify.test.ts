@@ -4,8 +4,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { type LocalCdn, startLocalCdn } from '../../cdn/local-server.js';
 import { type Io, run } from '../../cli/main.js';
-import { type LocalCdn, startLocalCdn } from '../../infra/cdn/local-server.js';
 import { freePort } from '../../scripts/bench/util.js';
 import { ANON } from '../helpers/app.js';
 import { type BuildFixture, useBuildFixture } from '../helpers/builder.js';

@@ -9,12 +9,12 @@ import { publishVersion } from '../../api/services/publish.js';
 import { setAllVersionsStatus, setVersionStatus } from '../../api/services/status.js';
 import { type BuilderOptions, type BuildOutcome, type BuildRequest, runBuild } from '../../builder/build.js';
 import { createSiteSigner, type SiteSigner } from '../../builder/signing.js';
-import { createFilesystemStore } from '../../builder/store/filesystem.js';
-import type { ObjectStore } from '../../builder/store/types.js';
+import { isEdgeResponse, loadEdgeHandler, toEdgeEvent } from '../../cdn/edge/load.js';
 import type { ServerJson } from '../../core/server-json.js';
 import type { ServerList, ServerResponse, VersionStatus } from '../../core/shapes.js';
 import type { Database } from '../../db/connect.js';
-import { isEdgeResponse, loadEdgeHandler, toEdgeEvent } from '../../infra/edge/load.js';
+import { createFilesystemStore } from '../../store/filesystem.js';
+import type { ObjectStore } from '../../store/types.js';
 import { serverJson, sharedValidator } from './app.js';
 import { resetDatabase, type TestBackend } from './db.js';
 

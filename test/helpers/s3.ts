@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { createS3Client } from '../../builder/store/s3.js';
+import { createS3Client } from '../../store/s3.js';
 
 /**
  * s3rver on loopback with one bucket, and an S3 client configured for it (path style, its fixed

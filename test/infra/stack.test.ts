@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { edgeHandlerFrom, isEdgeResponse, readEdgeSource, toEdgeEvent } from '../../cdn/edge/load.js';
 import { type RegistrySiteProps, RegistrySiteStack } from '../../infra/cdk/stack.js';
-import { edgeHandlerFrom, isEdgeResponse, readEdgeSource, toEdgeEvent } from '../../infra/edge/load.js';
 
 /**
  * The CDK app, synthesized offline (no AWS account, no network): what gets deployed serves the tree the
@@ -26,7 +26,7 @@ function only(template: Template, type: string): Resource {
 const { stack, template } = synth();
 
 describe('CDK stack: the read side on AWS', () => {
-  it('deploys infra/edge/viewer-request.js byte for byte as a cloudfront-js-2.0 viewer-request function', () => {
+  it('deploys cdn/edge/viewer-request.js byte for byte as a cloudfront-js-2.0 viewer-request function', () => {
     const fn = only(template, 'AWS::CloudFront::Function');
     const config = fn.Properties['FunctionConfig'] as { Runtime: string };
     assert.equal(config.Runtime, 'cloudfront-js-2.0');

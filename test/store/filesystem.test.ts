@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { createFilesystemStore } from '../../builder/store/filesystem.js';
-import { assertValidKey, CACHE_CONTROL, type ObjectStore } from '../../builder/store/types.js';
+import { createFilesystemStore } from '../../store/filesystem.js';
+import { assertValidKey, CACHE_CONTROL, type ObjectStore } from '../../store/types.js';
 
 const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
 const md5 = (b: Uint8Array): string => `"${createHash('md5').update(b).digest('hex')}"`;

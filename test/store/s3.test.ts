@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import S3rver from 's3rver';
-import { createS3Client, createS3Store } from '../../builder/store/s3.js';
-import { CACHE_CONTROL, type ObjectStore } from '../../builder/store/types.js';
 import { RegistryError } from '../../core/errors.js';
+import { createS3Client, createS3Store } from '../../store/s3.js';
+import { CACHE_CONTROL, type ObjectStore } from '../../store/types.js';
 
 const BUCKET = 'test-bucket';
 const encode = (s: string): Uint8Array => new TextEncoder().encode(s);

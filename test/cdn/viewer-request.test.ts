@@ -2,6 +2,13 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it, mock } from 'node:test';
 import {
+  type EdgeResult,
+  isEdgeResponse,
+  loadEdgeHandler,
+  readEdgeSource,
+  toEdgeEvent,
+} from '../../cdn/edge/load.js';
+import {
   FEED_EPOCH_DAY,
   feedPageKey,
   feedStartDay,
@@ -14,13 +21,6 @@ import {
   serverVersionKey,
   serverVersionsKey,
 } from '../../core/layout/keys.js';
-import {
-  type EdgeResult,
-  isEdgeResponse,
-  loadEdgeHandler,
-  readEdgeSource,
-  toEdgeEvent,
-} from '../../infra/edge/load.js';
 
 const handler = loadEdgeHandler();
 const NAME = 'io.github.alice/weather';

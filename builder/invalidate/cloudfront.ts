@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { factsOf, isRetryableAwsError } from '../aws-errors.js';
-import { planInvalidationPaths } from './invalidation-paths.js';
+import { factsOf, isRetryableAwsError } from '../../store/aws-errors.js';
+import { RetriesEnded, retryWithBackoff } from '../../store/retry.js';
+import { planInvalidationPaths } from './paths.js';
 
 /**
  * The CloudFront adapter: the only module that knows @aws-sdk/client-cloudfront. After a build it
@@ -138,7 +138,6 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(prefix)) {
     throw new Error('callerReferencePrefix must be 1 to 64 of [A-Za-z0-9._-]');
   }
-  const sleep = options.sleep ?? ((ms: number) => delay(ms).then(() => undefined));
 
   const client = new CloudFrontClient({
     region: options.region ?? 'us-east-1',
@@ -155,9 +154,15 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
    * CloudFront but its answer was lost, the retry gets the invalidation already created back instead of
    * creating (and paying for) a second one.
    */
-  const submit = async (paths: string[], callerReference: string): Promise<string> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
+  const policy = {
+    maxAttempts,
+    baseDelayMs,
+    maxDelayMs: MAX_DELAY_MS,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  };
+  const submit = (paths: string[], callerReference: string): Promise<string> =>
+    retryWithBackoff(
+      async () => {
         const out = await client.send(
           new CreateInvalidationCommand({
             DistributionId: distributionId,
@@ -170,13 +175,10 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
         const id = out.Invalidation?.Id;
         if (!id) throw new MalformedResponseError('CreateInvalidation answered without an invalidation id');
         return id;
-      } catch (e) {
-        const retryable = isRetryable(e);
-        if (!retryable || attempt >= maxAttempts) throw new FailedRequest(e, retryable, attempt);
-        await sleep(Math.random() * Math.min(MAX_DELAY_MS, baseDelayMs * 2 ** (attempt - 1)));
-      }
-    }
-  };
+      },
+      isRetryable,
+      policy,
+    );
 
   return {
     async invalidate(keys: readonly string[]): Promise<InvalidationResult> {
@@ -196,7 +198,7 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
         try {
           invalidationIds.push(await submit(batch, callerReference));
         } catch (e) {
-          if (!(e instanceof FailedRequest)) throw e;
+          if (!(e instanceof RetriesEnded)) throw e;
           const facts = factsOf(e.cause);
           throw new InvalidationError({
             distributionId,
@@ -224,17 +226,6 @@ export function createCloudFrontInvalidator(options: CloudFrontInvalidatorOption
 function requireInteger(name: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be an integer between ${min} and ${max}`);
-  }
-}
-
-/** A request that failed for good, carrying what the retry loop learned. */
-class FailedRequest extends Error {
-  constructor(
-    override readonly cause: unknown,
-    readonly retryable: boolean,
-    readonly attempts: number,
-  ) {
-    super('CloudFront request failed');
   }
 }
 

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -9,8 +8,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { RegistryError, unavailable } from '../../core/errors.js';
-import { factsOf, isRetryableAwsError } from '../aws-errors.js';
+import { RegistryError, unavailable } from '../core/errors.js';
+import { factsOf, isRetryableAwsError } from './aws-errors.js';
+import { RetriesEnded, retryWithBackoff } from './retry.js';
 import {
   assertValidKey,
   CACHE_CONTROL,
@@ -76,7 +76,6 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
     throw new Error('maxAttempts must be an integer ≥ 1');
   const baseDelayMs = options.baseDelayMs ?? 100;
-  const sleep = options.sleep ?? ((ms: number) => delay(ms).then(() => undefined));
 
   const prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
   if (prefix !== '') assertValidKey(prefix);
@@ -88,29 +87,31 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
 
   const limit = pLimit(concurrency);
 
+  const policy = {
+    maxAttempts,
+    baseDelayMs,
+    maxDelayMs: MAX_DELAY_MS,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  };
   /**
    * One request, retried. The limiter slot is held across backoff sleeps on purpose: when S3 says
    * SlowDown, fewer requests in flight is the point, so waiting retries must not free room for new ones.
    */
   const run = <T>(operation: string, send: () => Promise<T>): Promise<T> =>
     limit(async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await send();
-        } catch (e) {
-          if (!isRetryable(e)) {
-            // Not transient (403, 400, a bug): a 500 so callers do not retry what cannot succeed.
-            const detail = `object store request failed: ${operation}: ${describeError(e)}`;
-            throw new RegistryError(500, detail, undefined, { cause: e });
-          }
-          if (attempt >= maxAttempts) {
-            throw unavailable(
-              `object store unavailable: ${operation}: ${describeError(e)} (after ${attempt} attempts)`,
-              e,
-            );
-          }
-          await sleep(Math.random() * Math.min(MAX_DELAY_MS, baseDelayMs * 2 ** (attempt - 1)));
+      try {
+        return await retryWithBackoff(send, isRetryable, policy);
+      } catch (e) {
+        if (!(e instanceof RetriesEnded)) throw e;
+        if (!e.retryable) {
+          // Not transient (403, 400, a bug): a 500 so callers do not retry what cannot succeed.
+          const detail = `object store request failed: ${operation}: ${describeError(e.cause)}`;
+          throw new RegistryError(500, detail, undefined, { cause: e.cause });
         }
+        throw unavailable(
+          `object store unavailable: ${operation}: ${describeError(e.cause)} (after ${e.attempts} attempts)`,
+          e.cause,
+        );
       }
     });
 

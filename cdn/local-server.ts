@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { createFilesystemStore } from '../../builder/store/filesystem.js';
-import { isEdgeResponse, loadEdgeHandler, toEdgeEvent } from '../edge/load.js';
+import { createFilesystemStore } from '../store/filesystem.js';
+import type { ObjectStore } from '../store/types.js';
+import { isEdgeResponse, loadEdgeHandler, toEdgeEvent } from './edge/load.js';
 
 /**
  * The local CDN: serves the filesystem target (site-output/) at the official read URLs by running
- * the same viewer-request function CloudFront runs (infra/edge/viewer-request.js), with the headers
+ * the same viewer-request function CloudFront runs (cdn/edge/viewer-request.js), with the headers
  * the builder recorded for each object (Content-Type, Cache-Control, Content-Encoding), an ETag and
  * 304 on If-None-Match, CORS like the official registry (any origin; GET, HEAD, OPTIONS), and
  * problem+json for everything it cannot serve.
@@ -53,12 +54,14 @@ function notFoundDetail(key: string): string {
 
 export async function startLocalCdn(options: {
   root: string;
+  /** What it serves from; default the filesystem store over `root`. A reader needs only `get`. */
+  store?: Pick<ObjectStore, 'get'>;
   host?: string;
   port?: number;
   logger?: Logger;
 }): Promise<LocalCdn> {
   const edge = loadEdgeHandler();
-  const store = createFilesystemStore(options.root);
+  const store: Pick<ObjectStore, 'get'> = options.store ?? createFilesystemStore(options.root);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';

@@ -1,8 +1,8 @@
 // biome-ignore-all lint: CloudFront Functions runtime
 // Viewer-request function (cloudfront-js-2.0): the single source of the URL -> object key mapping of
-// docs/static-tree.md, run by CloudFront and by the local CDN server (infra/edge/load.ts evaluates this
+// docs/static-tree.md, run by CloudFront and by the local CDN server (cdn/edge/load.ts evaluates this
 // file). core/layout/keys.ts builds the same keys for the writer; keep the two in sync
-// (test/edge/viewer-request.test.ts proves they agree). Runtime limits: ES5 + a little ES6, no
+// (test/cdn/viewer-request.test.ts proves they agree). Runtime limits: ES5 + a little ES6, no
 // modules, no network, 10 KB of code, ~1 ms: every key comes from string work on the URL alone.
 var crypto = require('crypto');
 

@@ -1,4 +1,4 @@
-import { assertValidKey } from '../store/types.js';
+import { assertValidKey } from '../../store/types.js';
 
 /**
  * Object keys → CloudFront invalidation paths, pure. The viewer-request function serves every key at

@@ -1,6 +1,6 @@
 /**
  * The CloudFront invalidator over the real CloudFront REST-XML API, against a loopback peer
- * (test/helpers/cloudfront-peer.ts), plus the pure path planning of builder/cdn/invalidation-paths.ts
+ * (test/helpers/cloudfront-peer.ts), plus the pure path planning of builder/invalidate/paths.ts
  * (encoding, wildcard collapse).
  */
 import assert from 'node:assert/strict';
@@ -10,8 +10,8 @@ import {
   type CloudFrontInvalidatorOptions,
   createCloudFrontInvalidator,
   InvalidationError,
-} from '../../builder/cdn/cloudfront.js';
-import { planInvalidationPaths, toInvalidationPath } from '../../builder/cdn/invalidation-paths.js';
+} from '../../builder/invalidate/cloudfront.js';
+import { planInvalidationPaths, toInvalidationPath } from '../../builder/invalidate/paths.js';
 import { type CloudFrontPeer, startCloudFrontPeer } from '../helpers/cloudfront-peer.js';
 
 const noSleep = async (): Promise<void> => {};

@@ -1,0 +1,46 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
+/**
+ * The one retry loop of the adapters (S3 store, CloudFront invalidator): full-jitter exponential
+ * backoff — attempt n waits a random time in [0, min(maxDelayMs, baseDelayMs · 2^(n-1))) — so clients
+ * that failed together do not retry together. Each adapter brings its own idea of what is transient.
+ */
+export interface BackoffPolicy {
+  /** Attempts including the first. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The last failure of a retried operation, with what the loop learned about it. */
+export class RetriesEnded extends Error {
+  constructor(
+    override readonly cause: unknown,
+    /** False when the failure was not worth retrying (it stopped the loop at once). */
+    readonly retryable: boolean,
+    readonly attempts: number,
+  ) {
+    super(retryable ? `gave up after ${attempts} attempts` : 'not retryable');
+    this.name = 'RetriesEnded';
+  }
+}
+
+const realSleep = (ms: number) => delay(ms).then(() => undefined);
+
+export async function retryWithBackoff<T>(
+  operation: (attempt: number) => Promise<T>,
+  isRetryable: (e: unknown) => boolean,
+  policy: BackoffPolicy,
+): Promise<T> {
+  const sleep = policy.sleep ?? realSleep;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (e) {
+      const retryable = isRetryable(e);
+      if (!retryable || attempt >= policy.maxAttempts) throw new RetriesEnded(e, retryable, attempt);
+      await sleep(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)));
+    }
+  }
+}
