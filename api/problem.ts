@@ -1,18 +1,21 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { type Problem, RegistryError } from '../core/errors.js';
+import { INTERNAL_DETAIL, type Problem, publicProblem, RegistryError } from '../core/errors.js';
+import { translateDbError } from '../db/errors.js';
 
 /**
- * The one HTTP mapping of errors: RegistryError as is, Fastify's own request errors (body limit,
- * media type, JSON syntax, schema) to their 4xx, anything else to a bare 500 whose details go to the
- * log only.
+ * The one HTTP mapping of errors. Database errors are translated first, wherever they were thrown
+ * (a lost connection is the same 503 on every route); then RegistryError as is, except that a 500's
+ * detail is replaced by a generic one (the real one goes to the log); Fastify's own request errors
+ * (body limit, media type, JSON syntax, schema) to their 4xx; anything else to a bare 500.
  */
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
   return reply.code(problem.status).type('application/problem+json').send(problem);
 }
 
-export function toProblem(err: unknown): { problem: Problem; unexpected: boolean } {
+export function toProblem(thrown: unknown): { problem: Problem; unexpected: boolean } {
+  const err = translateDbError(thrown);
   if (err instanceof RegistryError)
-    return { problem: err.toProblem(), unexpected: err.status >= 500 && err.status !== 503 };
+    return { problem: publicProblem(err), unexpected: err.status >= 500 && err.status !== 503 };
   const e = err as FastifyError & {
     validation?: { instancePath?: string; message?: string; params?: unknown }[];
   };
@@ -55,11 +58,12 @@ export function toProblem(err: unknown): { problem: Problem; unexpected: boolean
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return { problem: new RegistryError(e.statusCode, e.message).toProblem(), unexpected: false };
   }
-  return { problem: new RegistryError(500, 'Internal server error').toProblem(), unexpected: true };
+  return { problem: new RegistryError(500, INTERNAL_DETAIL).toProblem(), unexpected: true };
 }
 
 export function handleError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { problem, unexpected } = toProblem(err);
+  // The log keeps the original error (with its cause chain), the client gets the problem only.
   if (unexpected) request.log.error({ err }, 'request failed');
   else if (problem.status >= 500) request.log.warn({ err }, 'request failed: dependency unavailable');
   return sendProblem(reply, problem);

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../core/config.js';
+import { loadConfig } from '../core/config.js';
+import { ConfigError } from '../core/errors.js';
 import { DataDirLockedError, migrateLatest, openDatabase } from '../db/connect.js';
 import { runBuildCommand, runBuildsCommand, UsageError } from './build.js';
 import { ImportFileError, importFile } from './import.js';

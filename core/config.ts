@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { ConfigError } from './errors.js';
 
 /**
  * Every setting the registry reads, parsed and validated once at start-up. Nothing else reads
@@ -50,6 +51,22 @@ export interface Config {
   cdn: { host: string; port: number };
 }
 
+/**
+ * The builder's tunables that library callers (tests, benchmarks) may omit; loadConfig's defaults
+ * are these, and the builder takes them from here rather than repeating the numbers.
+ */
+export const BUILDER_DEFAULTS = { orphanGraceSeconds: 86_400, snapshotRetentionDays: 30 } as const;
+
+/**
+ * A cron expression (UTC), or `off`. Checked inside the schema, so a bad schedule is
+ * listed with every other problem, and a typo fails at start-up, not at 3 am.
+ */
+const schedule = () =>
+  z.string().refine((value) => value === 'off' || cron.validate(value), {
+    error: (issue) => `not a cron expression (or "off"): ${JSON.stringify(issue.input)}`,
+  });
+const scheduleOrOff = (value: string): string | undefined => (value === 'off' ? undefined : value);
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -90,30 +107,15 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (a 32-byte Ed25519 seed: `openssl rand -hex 32`)')
     .optional(),
-  BUILD_INCREMENTAL_SCHEDULE: z.string().default('*/5 * * * *'),
-  BUILD_NIGHTLY_SCHEDULE: z.string().default('17 3 * * *'),
+  BUILD_INCREMENTAL_SCHEDULE: schedule().default('*/5 * * * *'),
+  BUILD_NIGHTLY_SCHEDULE: schedule().default('17 3 * * *'),
   BUILD_DEBOUNCE_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   BUILD_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
-  ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(0).default(86_400),
-  SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(0).default(BUILDER_DEFAULTS.orphanGraceSeconds),
+  SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(1).default(BUILDER_DEFAULTS.snapshotRetentionDays),
   CDN_HOST: z.string().min(1).optional(),
   CDN_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
 });
-
-/** A cron expression, or `off`. Validated here so a typo fails at start-up, not at 3 am. */
-function schedule(value: string, name: string, problems: string[]): string | undefined {
-  if (value === 'off') return undefined;
-  if (!cron.validate(value))
-    problems.push(`${name}: not a cron expression (or "off"): ${JSON.stringify(value)}`);
-  return value;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
 
 /** Parses the environment; throws ConfigError listing every problem at once. Empty strings count as unset. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -123,10 +125,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
-  const problems: string[] = [];
-  const incrementalSchedule = schedule(e.BUILD_INCREMENTAL_SCHEDULE, 'BUILD_INCREMENTAL_SCHEDULE', problems);
-  const nightlySchedule = schedule(e.BUILD_NIGHTLY_SCHEDULE, 'BUILD_NIGHTLY_SCHEDULE', problems);
-  if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
@@ -154,8 +152,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       : undefined,
     siteSigningKey: e.SITE_SIGNING_KEY ? Uint8Array.from(Buffer.from(e.SITE_SIGNING_KEY, 'hex')) : undefined,
     builder: {
-      incrementalSchedule,
-      nightlySchedule,
+      incrementalSchedule: scheduleOrOff(e.BUILD_INCREMENTAL_SCHEDULE),
+      nightlySchedule: scheduleOrOff(e.BUILD_NIGHTLY_SCHEDULE),
       debounceMs: e.BUILD_DEBOUNCE_MS,
       pollMs: e.BUILD_POLL_MS,
       orphanGraceSeconds: e.ORPHAN_GRACE_SECONDS,

@@ -1,8 +1,57 @@
 /**
- * The one error catalogue. Every failure that reaches a user is a RegistryError; the API maps it to
- * problem+json (RFC 9457) with the same `title`/`status`/`detail`/`errors[]` as the official registry,
- * and the CLI prints `detail` and the items in `errors`. Nothing above an adapter throws vendor errors.
+ * The core layer's errors and the one error catalogue. Every failure that reaches a user is a
+ * RegistryError; the API maps it to problem+json (RFC 9457) with the same `title`/`status`/`detail`/
+ * `errors[]` as the official registry, and the CLI prints `detail` and the items in `errors`. Nothing
+ * above an adapter throws vendor errors.
+ *
+ * Every error class of the project (one module per layer: core/errors.ts, db/errors.ts,
+ * store/errors.ts, builder/errors.ts, cli/errors.ts) extends {@link AppError}, so a caller reads what
+ * happened from `kind` and `status` instead of testing a list of classes.
  */
+
+/**
+ * What kind of failure it is, as a caller must react to it: `usage` (the command line or the
+ * configuration is wrong: fix it and run again), `invalid`, `unauthorized`, `forbidden`, `not-found`,
+ * `conflict` (the request itself), `unavailable` (a dependency is down or busy: retry later),
+ * `failed` (an operation's outcome was refused, e.g. a signature that does not verify), `internal`
+ * (a bug).
+ */
+export type ErrorKind =
+  | 'usage'
+  | 'invalid'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'unavailable'
+  | 'failed'
+  | 'internal';
+
+/** The base of every error the project throws on purpose. `status` is the HTTP status it maps to. */
+export class AppError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly status: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** The kind an HTTP status stands for. */
+export function kindOfStatus(status: number): ErrorKind {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not-found';
+  if (status === 409) return 'conflict';
+  if (status === 429 || status === 503) return 'unavailable';
+  if (status >= 500) return 'internal';
+  return 'invalid';
+}
 
 export interface ProblemItem {
   message: string;
@@ -25,16 +74,18 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export class RegistryError extends Error {
-  readonly status: number;
+export class RegistryError extends AppError {
   readonly title: string;
   readonly detail: string;
   readonly errors: ProblemItem[] | undefined;
 
   constructor(status: number, detail: string, errors?: ProblemItem[], options?: { cause?: unknown }) {
-    super(errors?.length ? `${detail}: ${errors.map((e) => e.message).join('; ')}` : detail, options);
-    this.name = 'RegistryError';
-    this.status = status;
+    super(
+      kindOfStatus(status),
+      status,
+      errors?.length ? `${detail}: ${errors.map((e) => e.message).join('; ')}` : detail,
+      options,
+    );
     this.title = TITLES[status] ?? 'Error';
     this.detail = detail;
     this.errors = errors;
@@ -76,3 +127,20 @@ export const unavailable = (detail: string, cause?: unknown) =>
   new RegistryError(503, detail, undefined, { cause });
 
 export const isRegistryError = (e: unknown): e is RegistryError => e instanceof RegistryError;
+
+/** The detail every unexpected 5xx is sent with; what really happened goes to the log only. */
+export const INTERNAL_DETAIL = 'Internal server error';
+
+/** What a client is told: a 500 (a bug, or a dependency's own words) never carries its detail out. */
+export function publicProblem(err: RegistryError): Problem {
+  if (err.status >= 500 && err.status !== 503)
+    return { title: err.title, status: err.status, detail: INTERNAL_DETAIL };
+  return err.toProblem();
+}
+
+/** Invalid configuration: every problem found, listed together. */
+export class ConfigError extends AppError {
+  constructor(readonly problems: string[]) {
+    super('usage', 500, `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}

@@ -1,8 +1,10 @@
-import { RegistryError, unavailable } from '../core/errors.js';
+import { conflict, RegistryError, unavailable } from '../core/errors.js';
 
 /**
- * The one place that knows PostgreSQL error codes. Everything above db/ sees RegistryError:
- * a constraint the services could not pre-check becomes a 409, a lost or refused connection a 503.
+ * The one place that knows PostgreSQL error codes. Everything above db/ sees RegistryError: a unique
+ * constraint the services could not pre-check becomes a 409, a lost or refused connection a 503.
+ * The API's error handler runs every error through {@link translateDbError}, so a route that queries
+ * without {@link inTransaction} still answers an outage with the same 503.
  */
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -19,25 +21,19 @@ const CONNECTION_CODES = new Set([
   '08006',
 ]);
 
-export class UniqueViolation extends Error {
-  constructor(
-    readonly constraint: string | undefined,
-    cause: unknown,
-  ) {
-    super(`unique constraint ${constraint ?? '?'} violated`, { cause });
-    this.name = 'UniqueViolation';
-  }
-}
-
 export function translateDbError(err: unknown): Error {
-  if (err instanceof RegistryError || err instanceof UniqueViolation) return err;
+  if (err instanceof RegistryError) return err;
   const e = err as { code?: string; constraint?: string; name?: string; message?: string };
-  if (e.code === '23505') return new UniqueViolation(e.constraint, err);
+  if (e?.code === '23505') {
+    return conflict('The change conflicts with a concurrent change; retry it', [
+      `unique constraint ${e.constraint ?? '?'} violated`,
+    ]);
+  }
   if (
-    (e.code && CONNECTION_CODES.has(e.code)) ||
-    e.name === 'KnexTimeoutError' ||
+    (e?.code && CONNECTION_CODES.has(e.code)) ||
+    e?.name === 'KnexTimeoutError' ||
     /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
-      e.message ?? '',
+      e?.message ?? '',
     )
   ) {
     return unavailable('The database is unavailable; try again shortly', err);

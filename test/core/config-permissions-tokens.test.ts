@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { createTokenService, parseBearer } from '../../api/auth/tokens.js';
-import { ConfigError, loadConfig } from '../../core/config.js';
-import type { RegistryError } from '../../core/errors.js';
+import { loadConfig } from '../../core/config.js';
+import { ConfigError, type RegistryError } from '../../core/errors.js';
 import { hasPermission, isBlockedPattern, matchesPattern } from '../../core/permissions.js';
 
 describe('config', () => {
@@ -32,6 +32,33 @@ describe('config', () => {
       assert.match(err.message, /JWT_PRIVATE_KEY/);
       assert.match(err.message, /ENABLE_ANONYMOUS_AUTH/);
     }
+  });
+  test('a bad schedule is listed in the same pass as every other problem', () => {
+    try {
+      loadConfig({
+        PORT: 'x',
+        BUILD_INCREMENTAL_SCHEDULE: 'every minute',
+        BUILD_NIGHTLY_SCHEDULE: '99 99 * * *',
+      });
+      assert.fail('should throw');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.kind, 'usage');
+      assert.deepEqual(err.problems.map((p) => p.split(':')[0]).sort(), [
+        'BUILD_INCREMENTAL_SCHEDULE',
+        'BUILD_NIGHTLY_SCHEDULE',
+        'PORT',
+      ]);
+      assert.match(
+        err.message,
+        /BUILD_INCREMENTAL_SCHEDULE: not a cron expression \(or "off"\): "every minute"/,
+      );
+    }
+  });
+  test('"off" turns a schedule off; the defaults are on', () => {
+    const c = loadConfig({ BUILD_NIGHTLY_SCHEDULE: 'off' });
+    assert.equal(c.builder.nightlySchedule, undefined);
+    assert.equal(c.builder.incrementalSchedule, '*/5 * * * *');
   });
 });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach } from 'node:test';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../api/app.js';
 import type { AuthProvider } from '../../api/auth/provider.js';
@@ -39,14 +39,14 @@ export interface TestApi {
 
 export async function startTestApi(
   db: Database,
-  options: { env?: Record<string, string>; providers?: AuthProvider[] } = {},
+  options: { env?: Record<string, string>; providers?: AuthProvider[]; logger?: FastifyBaseLogger } = {},
 ): Promise<TestApi> {
   const config = loadConfig({ ENABLE_ANONYMOUS_AUTH: 'true', ...options.env });
   const tokens = createTokenService(randomBytes(32));
   const app = await buildApp({
     config,
     db,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     validator: sharedValidator(),
     tokens,
     providers: options.providers ?? [createNoneProvider()],
