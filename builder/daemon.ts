@@ -1,7 +1,9 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import type { BuildKind } from '../core/builds.js';
+import { utcDay } from '../core/days.js';
 import { acquireBuildLock } from '../db/build-lock.js';
 import { listenForChanges, type Subscription } from '../db/notifications.js';
-import { type BuildKind, claimQueuedRun, queueRun } from '../db/repositories/builds.js';
+import { claimQueuedRun, queueRun } from '../db/repositories/builds.js';
 import {
   dueInvalidations,
   invalidationDone,
@@ -100,7 +102,7 @@ export async function startBuilderDaemon(options: DaemonOptions): Promise<Builde
 
   const needsBuild = async (): Promise<boolean> => {
     const state = await getTreeState(knex, target);
-    const today = (options.now?.() ?? new Date()).toISOString().slice(0, 10);
+    const today = utcDay(options.now?.() ?? new Date());
     return (
       (await currentJournalSeq(knex)) > state.builtSeq || state.feedDay === null || state.feedDay < today
     );

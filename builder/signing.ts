@@ -1,4 +1,5 @@
-import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { sign } from 'node:crypto';
+import { ed25519KeyFromSeed } from '../core/crypto.js';
 
 /**
  * The site signing key (Ed25519). The builder signs the registry root and every snapshot manifest
@@ -11,17 +12,9 @@ export interface SiteSigner {
   publicKeyJwk: { kty: 'OKP'; crv: 'Ed25519'; x: string; kid: string; use: 'sig'; alg: 'EdDSA' };
 }
 
-// DER prefix of a PKCS#8 Ed25519 private key; the 32-byte seed follows.
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
+/** The site signer of a 32-byte seed. Its signatures verify with core/crypto.ts `verifyDetached`. */
 export function createSiteSigner(seed: Uint8Array): SiteSigner {
-  if (seed.length !== 32) throw new RangeError('an Ed25519 seed is 32 bytes');
-  const privateKey = createPrivateKey({
-    key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(seed)]),
-    format: 'der',
-    type: 'pkcs8',
-  });
-  const publicKey = createPublicKey(privateKey);
+  const { privateKey, publicKey } = ed25519KeyFromSeed(seed);
   const jwk = publicKey.export({ format: 'jwk' }) as { x: string };
   return {
     sign: (data) => new Uint8Array(sign(null, data, privateKey)),
@@ -35,10 +28,4 @@ export function createSiteSigner(seed: Uint8Array): SiteSigner {
       alg: 'EdDSA',
     },
   };
-}
-
-/** What an aggregator does: check a detached signature against the published PEM public key. */
-export function verifyDetached(publicKeyPem: string, data: Uint8Array, signature: Uint8Array): boolean {
-  const key: KeyObject = createPublicKey(publicKeyPem);
-  return verify(null, data, key, signature);
 }

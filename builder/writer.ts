@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { createGzip, gzipSync } from 'node:zlib';
+import { sha256Hex } from '../core/crypto.js';
 import type { ListView } from '../core/layout/keys.js';
 import type { ListItemKey } from '../core/layout/pages.js';
 import {
@@ -36,10 +36,6 @@ export const MAX_INVALIDATION_KEYS = 10_000;
  * (see analyzeTreeObjects).
  */
 const ANALYZE_FIRST_AT = 10_000;
-
-export function sha256Hex(body: Uint8Array): string {
-  return createHash('sha256').update(body).digest('hex');
-}
 
 /** Serializes a document: compact JSON, properties in insertion order, so bytes are deterministic. */
 export function jsonObject(

@@ -1,20 +1,18 @@
 import { parseArgs } from 'node:util';
 import { runBuild } from '../builder/build.js';
 import { createBuilderOptions, createInvalidator } from '../builder/runtime.js';
+import { BUILD_KINDS, DEFAULT_BUILD_KIND, isBuildKind } from '../core/builds.js';
 import type { Config } from '../core/config.js';
 import { openDatabase } from '../db/connect.js';
-import { type BuildKind, type BuildRun, getRun, listRuns, queueRun } from '../db/repositories/builds.js';
+import { type BuildRun, getRun, listRuns, queueRun } from '../db/repositories/builds.js';
 import {
   invalidationDone,
   invalidationFailed,
   recordInvalidation,
 } from '../db/repositories/invalidations.js';
+import { UsageError } from './errors.js';
 import { createLogger } from './logger.js';
 import type { Io } from './main.js';
-
-const KINDS: readonly BuildKind[] = ['incremental', 'full', 'snapshot'];
-
-export class UsageError extends Error {}
 
 /**
  * `mcp-registry build`: run a build in this process now (waiting for a running one to finish), or
@@ -24,15 +22,17 @@ export async function runBuildCommand(config: Config, args: string[], io: Io): P
   const { values } = parseArgs({
     args,
     options: {
-      kind: { type: 'string', default: 'incremental' },
+      kind: { type: 'string', default: DEFAULT_BUILD_KIND },
       queue: { type: 'boolean' },
       'allow-mass-deletion': { type: 'boolean' },
       json: { type: 'boolean' },
     },
   });
-  const kind = values.kind as BuildKind;
-  if (!KINDS.includes(kind))
-    throw new UsageError(`--kind must be one of ${KINDS.join(', ')}, not ${JSON.stringify(values.kind)}`);
+  const kind = values.kind;
+  if (!isBuildKind(kind))
+    throw new UsageError(
+      `--kind must be one of ${BUILD_KINDS.join(', ')}, not ${JSON.stringify(values.kind)}`,
+    );
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   try {

@@ -4,6 +4,7 @@ import { publishVersion } from '../api/services/publish.js';
 import { isRegistryError } from '../core/errors.js';
 import { createServerJsonValidator } from '../core/validation/index.js';
 import type { Database } from '../db/connect.js';
+import { ImportFileError } from './errors.js';
 
 export interface ImportOutcome {
   index: number;
@@ -83,8 +84,4 @@ export async function importFile(
     failed: count('failed'),
     outcomes,
   };
-}
-
-export class ImportFileError extends Error {
-  override name = 'ImportFileError';
 }

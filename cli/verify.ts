@@ -4,8 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { verifyDetached } from '../builder/signing.js';
-import { sha256Hex } from '../builder/writer.js';
+import { sha256Hex, verifyDetached } from '../core/crypto.js';
 import type { RootDocument, SnapshotManifest, SnapshotPointer } from '../core/layout/documents.js';
 import {
   KEY_PATTERN,
@@ -14,7 +13,7 @@ import {
   SNAPSHOT_POINTER_KEY,
   signatureKeyFor,
 } from '../core/layout/keys.js';
-import { UsageError } from './build.js';
+import { UsageError, VerifyError } from './errors.js';
 import type { Io } from './main.js';
 
 /**
@@ -24,14 +23,6 @@ import type { Io } from './main.js';
  * and sha256, and its item count. Raw bytes are hashed as served (no transparent decompression),
  * exactly as `curl` without `--compressed` would fetch them.
  */
-export class VerifyError extends Error {
-  constructor(
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
 
 const MAX_REDIRECTS = 3;
 const TIMEOUT_MS = 30_000;

@@ -5,8 +5,9 @@
  * above an adapter throws vendor errors.
  *
  * Every error class of the project (one module per layer: core/errors.ts, db/errors.ts,
- * store/errors.ts, builder/errors.ts, cli/errors.ts) extends {@link AppError}, so a caller reads what
- * happened from `kind` and `status` instead of testing a list of classes.
+ * store/errors.ts, builder/errors.ts, cli/errors.ts) extends {@link AppError}, so a caller (the CLI's
+ * exit code, a log line's level) reads what happened from `kind` instead of testing a list of
+ * classes; a RegistryError adds the HTTP `status` it maps to.
  */
 
 /**
@@ -27,11 +28,10 @@ export type ErrorKind =
   | 'failed'
   | 'internal';
 
-/** The base of every error the project throws on purpose. `status` is the HTTP status it maps to. */
+/** The base of every error the project throws on purpose. */
 export class AppError extends Error {
   constructor(
     readonly kind: ErrorKind,
-    readonly status: number,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -75,6 +75,7 @@ const TITLES: Record<number, string> = {
 };
 
 export class RegistryError extends AppError {
+  readonly status: number;
   readonly title: string;
   readonly detail: string;
   readonly errors: ProblemItem[] | undefined;
@@ -82,10 +83,10 @@ export class RegistryError extends AppError {
   constructor(status: number, detail: string, errors?: ProblemItem[], options?: { cause?: unknown }) {
     super(
       kindOfStatus(status),
-      status,
       errors?.length ? `${detail}: ${errors.map((e) => e.message).join('; ')}` : detail,
       options,
     );
+    this.status = status;
     this.title = TITLES[status] ?? 'Error';
     this.detail = detail;
     this.errors = errors;
@@ -141,6 +142,6 @@ export function publicProblem(err: RegistryError): Problem {
 /** Invalid configuration: every problem found, listed together. */
 export class ConfigError extends AppError {
   constructor(readonly problems: string[]) {
-    super('usage', 500, `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super('usage', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }

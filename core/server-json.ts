@@ -123,3 +123,16 @@ export interface ServerJson {
   _meta?: Record<string, unknown>;
   [k: string]: unknown;
 }
+
+/**
+ * The remote URLs a document claims (each belongs to one server name). Tolerates any shape: stored
+ * documents are read back as they were accepted, and a malformed entry simply claims nothing.
+ */
+export function remoteUrlsOf(doc: { remotes?: unknown }): string[] {
+  if (!Array.isArray(doc.remotes)) return [];
+  return doc.remotes.flatMap((r: unknown) =>
+    r && typeof r === 'object' && typeof (r as { url?: unknown }).url === 'string'
+      ? [(r as { url: string }).url]
+      : [],
+  );
+}

@@ -73,3 +73,32 @@ export function pickLatest<T extends { version: string; publishedAt: Date }>(can
   }
   return best;
 }
+
+/** What the latest rule needs to know about a stored version. */
+export interface LatestCandidate {
+  version: string;
+  publishedAt: Date;
+  status: string;
+}
+
+/**
+ * The official rule since registry#1081: latest is the highest non-deleted version by
+ * {@link compareVersions}; if every version is deleted, the highest deleted one keeps the flag.
+ * Exactly one row carries it.
+ */
+export function chooseLatest<T extends LatestCandidate>(versions: readonly T[]): T | undefined {
+  const live = versions.filter((v) => v.status !== 'deleted');
+  return pickLatest(live.length > 0 ? live : [...versions]);
+}
+
+/**
+ * Whether a version published at `now` takes the flag from the current latest: when there is none,
+ * when the current one is deleted (then every version is), or when it compares strictly greater.
+ */
+export function becomesLatest(version: string, current: LatestCandidate | undefined, now: Date): boolean {
+  return (
+    !current ||
+    current.status === 'deleted' ||
+    compareVersions(version, current.version, now, current.publishedAt) > 0
+  );
+}

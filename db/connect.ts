@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import knexPkg, { type Knex } from 'knex';
 import lockfile from 'proper-lockfile';
+import { DataDirLockedError } from './errors.js';
 import { migrationSource } from './migrations/index.js';
 
 /**
@@ -61,16 +62,6 @@ function knexLog(logger: DbLogger | undefined): Knex.Config['log'] {
     deprecate: (method: string, alternative: string) =>
       logger.warn(at, `knex: ${method} is deprecated, use ${alternative}`),
   };
-}
-
-export class DataDirLockedError extends Error {
-  constructor(dir: string) {
-    super(
-      `the data directory ${dir} is in use by another registry process; stop it first ` +
-        '(PGlite cannot be shared between processes: concurrent writers silently lose data)',
-    );
-    this.name = 'DataDirLockedError';
-  }
 }
 
 const { knex: createKnex } = knexPkg;

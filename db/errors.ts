@@ -1,4 +1,4 @@
-import { conflict, RegistryError, unavailable } from '../core/errors.js';
+import { AppError, conflict, RegistryError, unavailable } from '../core/errors.js';
 
 /**
  * The one place that knows PostgreSQL error codes. Everything above db/ sees RegistryError: a unique
@@ -39,4 +39,15 @@ export function translateDbError(err: unknown): Error {
     return unavailable('The database is unavailable; try again shortly', err);
   }
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/** PGlite's data directory is held by another live process (PGlite cannot be shared). */
+export class DataDirLockedError extends AppError {
+  constructor(dir: string) {
+    super(
+      'unavailable',
+      `the data directory ${dir} is in use by another registry process; stop it first ` +
+        '(PGlite cannot be shared between processes: concurrent writers silently lose data)',
+    );
+  }
 }

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { RetriesEnded } from './errors.js';
 
 /**
  * The one retry loop of the adapters (S3 store, CloudFront invalidator): full-jitter exponential
@@ -11,19 +12,6 @@ export interface BackoffPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
   sleep?: (ms: number) => Promise<void>;
-}
-
-/** The last failure of a retried operation, with what the loop learned about it. */
-export class RetriesEnded extends Error {
-  constructor(
-    override readonly cause: unknown,
-    /** False when the failure was not worth retrying (it stopped the loop at once). */
-    readonly retryable: boolean,
-    readonly attempts: number,
-  ) {
-    super(retryable ? `gave up after ${attempts} attempts` : 'not retryable');
-    this.name = 'RetriesEnded';
-  }
 }
 
 const realSleep = (ms: number) => delay(ms).then(() => undefined);

@@ -10,7 +10,8 @@ import {
 import pLimit from 'p-limit';
 import { RegistryError, unavailable } from '../core/errors.js';
 import { factsOf, isRetryableAwsError } from './aws-errors.js';
-import { RetriesEnded, retryWithBackoff } from './retry.js';
+import { PartialDeleteError, RetriesEnded } from './errors.js';
+import { retryWithBackoff } from './retry.js';
 import {
   assertValidKey,
   CACHE_CONTROL,
@@ -236,16 +237,6 @@ function toInfo(key: string, headers: ObjectHeaders): StoredObjectInfo {
     cacheControl: headers.CacheControl ?? '',
     ...(headers.ContentEncoding ? { contentEncoding: headers.ContentEncoding } : {}),
   };
-}
-
-class PartialDeleteError extends Error {
-  readonly failures: { key: string; code: string }[];
-  constructor(failures: { key: string; code: string }[]) {
-    const sample = failures.slice(0, 3).map((f) => `${f.key}: ${f.code}`);
-    super(`${failures.length} keys not deleted (${sample.join(', ')}${failures.length > 3 ? ', …' : ''})`);
-    this.name = 'PartialDeleteError';
-    this.failures = failures;
-  }
 }
 
 /** S3 error codes (and SDK error names) that mean "try again later", whatever the HTTP status. */

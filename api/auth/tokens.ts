@@ -1,5 +1,5 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { ed25519KeyFromSeed } from '../../core/crypto.js';
 import { unauthorized } from '../../core/errors.js';
 import type { Permission } from '../../core/permissions.js';
 
@@ -28,19 +28,6 @@ export interface TokenService {
   issue(principal: Principal, now?: Date): Promise<TokenResponse>;
   /** Verifies signature, issuer and expiry; throws a 401 RegistryError otherwise. */
   verify(token: string, now?: Date): Promise<Principal>;
-}
-
-// PKCS#8 DER prefix for a raw 32-byte Ed25519 seed (RFC 8410).
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-export function ed25519KeyFromSeed(seed: Uint8Array): { privateKey: KeyObject; publicKey: KeyObject } {
-  if (seed.length !== 32) throw new Error('an Ed25519 seed is 32 bytes');
-  const privateKey = createPrivateKey({
-    key: Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.from(seed)]),
-    format: 'der',
-    type: 'pkcs8',
-  });
-  return { privateKey, publicKey: createPublicKey(privateKey) };
 }
 
 export function createTokenService(seed: Uint8Array): TokenService {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { BUILD_KINDS, type BuildKind, DEFAULT_BUILD_KIND, isBuildKind } from '../../core/builds.js';
 import { forbidden, notFound, unprocessable } from '../../core/errors.js';
 import { getRun, listRuns, queueRun } from '../../db/repositories/builds.js';
 import { authenticate } from '../auth/authenticate.js';
@@ -15,19 +16,15 @@ function requireAdmin(actor: Actor): void {
   }
 }
 
-const KINDS = ['incremental', 'full', 'snapshot'] as const;
-
 /** The body is optional (`curl -X POST` queues an incremental build), so it is checked here. */
-function buildKind(body: unknown): (typeof KINDS)[number] {
-  if (body === undefined || body === null) return 'incremental';
+function buildKind(body: unknown): BuildKind {
+  if (body === undefined || body === null) return DEFAULT_BUILD_KIND;
   const kind = typeof body === 'object' ? (body as { kind?: unknown }).kind : body;
   const extra = typeof body === 'object' ? Object.keys(body).filter((k) => k !== 'kind') : [];
-  if (kind === undefined && extra.length === 0) return 'incremental';
-  if (typeof kind === 'string' && (KINDS as readonly string[]).includes(kind) && extra.length === 0) {
-    return kind as (typeof KINDS)[number];
-  }
+  if (kind === undefined && extra.length === 0) return DEFAULT_BUILD_KIND;
+  if (isBuildKind(kind) && extra.length === 0) return kind;
   throw unprocessable('validation failed', [
-    { message: `body must be {"kind": ${KINDS.map((k) => `"${k}"`).join(' | ')}} or empty` },
+    { message: `body must be {"kind": ${BUILD_KINDS.map((k) => `"${k}"`).join(' | ')}} or empty` },
   ]);
 }
 

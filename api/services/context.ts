@@ -8,10 +8,12 @@ import {
 } from '../../core/permissions.js';
 import type { ServerJsonValidator, ValidationIssue } from '../../core/validation/index.js';
 
-/** What the write services need: the database and the compiled validator. */
+/** What the write services need: the database, the compiled validator and (for tests) the clock. */
 export interface WriteContext {
   knex: Knex;
   validator: ServerJsonValidator;
+  /** The clock the latest rule compares a new version's publish time with; default: the system clock. */
+  now?: () => Date;
 }
 
 /** Who is making a change: a token's principal, or an operator command with full rights. */
@@ -42,15 +44,6 @@ export function requireValid(validator: ServerJsonValidator, doc: unknown, what:
     );
   }
   return result.issues;
-}
-
-export function remoteUrlsOf(doc: { remotes?: unknown }): string[] {
-  if (!Array.isArray(doc.remotes)) return [];
-  return doc.remotes.flatMap((r: unknown) =>
-    r && typeof r === 'object' && typeof (r as { url?: unknown }).url === 'string'
-      ? [(r as { url: string }).url]
-      : [],
-  );
 }
 
 export const publishFailed = (message: string) => badRequest('Failed to publish server', [message]);

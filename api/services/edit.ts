@@ -1,6 +1,6 @@
 import { badRequest, notFound } from '../../core/errors.js';
 import { nameKey } from '../../core/names.js';
-import type { ServerJson } from '../../core/server-json.js';
+import { remoteUrlsOf, type ServerJson } from '../../core/server-json.js';
 import { type ServerResponse, toServerResponse } from '../../core/shapes.js';
 import { normalizeServerJson } from '../../core/validation/index.js';
 import { insertJournalEntry, reserveJournalPosition } from '../../db/repositories/journal.js';
@@ -13,7 +13,7 @@ import {
   updateValue,
 } from '../../db/repositories/versions.js';
 import { inTransaction } from '../../db/transaction.js';
-import { type Actor, remoteUrlsOf, requirePermission, requireValid, type WriteContext } from './context.js';
+import { type Actor, requirePermission, requireValid, type WriteContext } from './context.js';
 
 /**
  * Replaces the server.json of an existing version (an administrator's fix or takedown scrub). Name

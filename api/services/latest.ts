@@ -1,18 +1,12 @@
 import type { Knex } from 'knex';
-import { pickLatest } from '../../core/versions.js';
+import { chooseLatest } from '../../core/versions.js';
 import type { JournalPosition } from '../../db/repositories/journal.js';
-import { listVersionSummaries, setLatestFlag, type VersionSummary } from '../../db/repositories/versions.js';
+import { listVersionSummaries, setLatestFlag } from '../../db/repositories/versions.js';
 
 /**
- * The official rule since registry#1081: latest is the highest non-deleted version by the version
- * comparison; if every version is deleted, the highest deleted one keeps the flag. Exactly one row
- * carries it. Returns the versions whose flag changed.
+ * Moves the latest flag to the version the rule ({@link chooseLatest}, core/versions.ts) picks.
+ * Returns the versions whose flag changed.
  */
-export function chooseLatest(versions: readonly VersionSummary[]): VersionSummary | undefined {
-  const live = versions.filter((v) => v.status !== 'deleted');
-  return pickLatest(live.length > 0 ? live : [...versions]);
-}
-
 export async function recalculateLatest(
   trx: Knex.Transaction,
   name: string,

@@ -1,19 +1,12 @@
 import { isValidServerName, nameKey } from '../../core/names.js';
-import type { ServerJson } from '../../core/server-json.js';
+import { remoteUrlsOf, type ServerJson } from '../../core/server-json.js';
 import { type ServerResponse, toServerResponse, type VersionRecord } from '../../core/shapes.js';
 import { normalizeServerJson } from '../../core/validation/index.js';
-import { compareVersions } from '../../core/versions.js';
+import { becomesLatest } from '../../core/versions.js';
 import { clearLatestFlag, insertPublishedVersion, loadPublishState } from '../../db/repositories/publish.js';
 import { findRemoteOwner, lockRemoteUrls, lockServerName } from '../../db/repositories/versions.js';
 import { inTransaction } from '../../db/transaction.js';
-import {
-  type Actor,
-  publishFailed,
-  remoteUrlsOf,
-  requirePermission,
-  requireValid,
-  type WriteContext,
-} from './context.js';
+import { type Actor, publishFailed, requirePermission, requireValid, type WriteContext } from './context.js';
 
 export const MAX_VERSIONS_PER_SERVER = 10_000;
 
@@ -55,12 +48,8 @@ export async function publishVersion(
     }
     if (duplicate) throw publishFailed('invalid version: cannot publish duplicate version');
 
-    // A deleted latest means every version is deleted: any live version takes over.
-    const becomesLatest =
-      !current ||
-      current.status === 'deleted' ||
-      compareVersions(doc.version, current.version, new Date(), current.publishedAt) > 0;
-    const previousLatest = becomesLatest && current ? current.version : undefined;
+    const isLatest = becomesLatest(doc.version, current, ctx.now?.() ?? new Date());
+    const previousLatest = isLatest && current ? current.version : undefined;
     if (previousLatest) await clearLatestFlag(trx, doc.name, previousLatest);
 
     const at = await insertPublishedVersion(trx, {
@@ -68,7 +57,7 @@ export async function publishVersion(
       nameKey: key,
       version: doc.version,
       value: doc,
-      isLatest: becomesLatest,
+      isLatest,
       remoteUrls: urls,
       previousLatest,
       actor: actor.id,
@@ -82,7 +71,7 @@ export async function publishVersion(
       statusMessage: null,
       publishedAt: at.at,
       updatedAt: at.at,
-      isLatest: becomesLatest,
+      isLatest,
       seq: at.seq,
     };
     return toServerResponse(record);

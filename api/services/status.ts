@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { badRequest, forbidden, notFound } from '../../core/errors.js';
 import { nameKey } from '../../core/names.js';
 import { hasPermission } from '../../core/permissions.js';
+import { remoteUrlsOf } from '../../core/server-json.js';
 import {
   type AllVersionsStatusResponse,
   type ServerResponse,
@@ -20,7 +21,6 @@ import {
 } from '../../db/repositories/versions.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Actor, WriteContext } from './context.js';
-import { remoteUrlsOf } from './context.js';
 import { recalculateLatest } from './latest.js';
 
 export interface StatusChange {

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { factsOf, isRetryableAwsError } from '../../store/aws-errors.js';
-import { RetriesEnded, retryWithBackoff } from '../../store/retry.js';
+import { RetriesEnded } from '../../store/errors.js';
+import { retryWithBackoff } from '../../store/retry.js';
+import { InvalidationError, MalformedResponseError } from '../errors.js';
 import { planInvalidationPaths } from './paths.js';
 
 /**
@@ -59,61 +61,6 @@ export interface CdnInvalidator {
   invalidate(keys: readonly string[]): Promise<InvalidationResult>;
   /** Releases the HTTP client's sockets. */
   close(): void;
-}
-
-/**
- * An invalidation that did not go through. The caller records it and invalidates again later:
- * `unsubmittedPaths` are the paths whose request failed plus those never sent; `invalidationIds` are the
- * requests of this call that did succeed before it. `retryable` says whether the failure was transient
- * (throttling, quota in progress, 5xx, network) rather than one that needs a fix (AccessDenied,
- * NoSuchDistribution, InvalidArgument).
- */
-export class InvalidationError extends Error {
-  readonly distributionId: string;
-  /** The AWS error code (e.g. TooManyInvalidationsInProgress), or the network error code. */
-  readonly code: string;
-  readonly status: number | undefined;
-  readonly retryable: boolean;
-  readonly attempts: number;
-  /** Paths in the request that failed. */
-  readonly pathCount: number;
-  readonly invalidationIds: string[];
-  readonly unsubmittedPaths: string[];
-
-  constructor(fields: {
-    distributionId: string;
-    code: string;
-    status: number | undefined;
-    retryable: boolean;
-    attempts: number;
-    pathCount: number;
-    invalidationIds: string[];
-    unsubmittedPaths: string[];
-    detail: string;
-    cause: unknown;
-  }) {
-    const status = fields.status !== undefined ? ` (HTTP ${fields.status})` : '';
-    const outcome = fields.retryable
-      ? `gave up after ${fields.attempts} attempts; retry later`
-      : 'not retryable';
-    const earlier = fields.invalidationIds.length
-      ? `; ${fields.invalidationIds.length} earlier request(s) of this call succeeded`
-      : '';
-    super(
-      `CloudFront invalidation of ${fields.pathCount} paths on distribution ${fields.distributionId} failed: ` +
-        `${fields.code}${status}: ${fields.detail} (${outcome}${earlier})`,
-      { cause: fields.cause },
-    );
-    this.name = 'InvalidationError';
-    this.distributionId = fields.distributionId;
-    this.code = fields.code;
-    this.status = fields.status;
-    this.retryable = fields.retryable;
-    this.attempts = fields.attempts;
-    this.pathCount = fields.pathCount;
-    this.invalidationIds = fields.invalidationIds;
-    this.unsubmittedPaths = fields.unsubmittedPaths;
-  }
 }
 
 /** CloudFront quotas: paths and wildcard paths in progress per distribution. */
@@ -227,10 +174,6 @@ function requireInteger(name: string, value: number, min: number, max: number): 
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be an integer between ${min} and ${max}`);
   }
-}
-
-class MalformedResponseError extends Error {
-  override readonly name = 'MalformedResponse';
 }
 
 /**

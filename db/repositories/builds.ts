@@ -1,8 +1,10 @@
+import type { BuildKind, BuildStatus, FinishedBuildStatus } from '../../core/builds.js';
 import { isoTimestamp, type Queryable, toNumber } from '../sql.js';
 
+// builder/build.ts still imports these from here (re-homed in core/builds.ts; see ARCHITECTURE.md).
+export type { BuildKind, BuildStatus };
+
 /** Build requests and runs: one row each, from request to outcome. */
-export type BuildKind = 'incremental' | 'full' | 'snapshot';
-export type BuildStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
 export interface BuildRun {
   id: number;
@@ -109,7 +111,7 @@ export async function finishRun(
   db: Queryable,
   id: number,
   outcome: {
-    status: 'succeeded' | 'failed' | 'skipped';
+    status: FinishedBuildStatus;
     fromSeq?: number;
     toSeq?: number;
     objectsWritten?: number;

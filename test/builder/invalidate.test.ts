@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { InvalidationError } from '../../builder/errors.js';
 import {
   type CdnInvalidator,
   type CloudFrontInvalidatorOptions,
   createCloudFrontInvalidator,
-  InvalidationError,
 } from '../../builder/invalidate/cloudfront.js';
 import { planInvalidationPaths, toInvalidationPath } from '../../builder/invalidate/paths.js';
 import { type CloudFrontPeer, startCloudFrontPeer } from '../helpers/cloudfront-peer.js';

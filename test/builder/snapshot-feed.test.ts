@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { publishVersion } from '../../api/services/publish.js';
-import { verifyDetached } from '../../builder/signing.js';
+import { verifyDetached } from '../../core/crypto.js';
 import type { RootDocument, SnapshotManifest, SnapshotPointer } from '../../core/layout/documents.js';
 import { type ServerList, type ServerResponse, toServerResponse } from '../../core/shapes.js';
 import { allRecordsAfter } from '../../db/repositories/tree.js';

@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DataDirLockedError, openDatabase } from '../../db/connect.js';
+import { openDatabase } from '../../db/connect.js';
+import { DataDirLockedError } from '../../db/errors.js';
 import { openTestPGlite } from '../helpers/db.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
