@@ -7,8 +7,8 @@ import { handleError } from '../../api/problem.js';
 import { RegistryError } from '../../core/errors.js';
 import { type Database, openDatabase } from '../../db/connect.js';
 import { ANON, serverJson, startTestApi, type TestApi } from '../helpers/app.js';
-import { openTestPostgres, postgresTestUrl } from '../helpers/db.js';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { openTestPostgres, openThroughProxy, postgresTestUrl } from '../helpers/db.js';
+import type { TcpProxy } from '../helpers/tcp-proxy.js';
 
 /** A pino logger whose records the test reads back. */
 function capturingLogger(): {
@@ -111,17 +111,7 @@ describe('a database outage is the same 503 problem+json on every route', () => 
     const log = capturingLogger();
     before(async () => {
       direct = await openTestPostgres(url as string);
-      const real = new URL(direct.url as string);
-      proxy = await startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
-      const through = new URL(real);
-      through.host = `127.0.0.1:${proxy.port}`;
-      proxied = await openDatabase({
-        databaseUrl: through.toString(),
-        dataDir: '',
-        migrate: false,
-        acquireTimeoutMs: 2_000,
-        logger: { warn: () => {}, error: () => {}, debug: () => {} },
-      });
+      ({ proxy, db: proxied } = await openThroughProxy(direct));
       api = await startTestApi(proxied, { logger: log.logger });
     });
     after(async () => {

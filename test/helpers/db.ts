@@ -2,7 +2,8 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexPkg from 'knex';
-import { type Database, openDatabase } from '../../db/connect.js';
+import { type Database, type DbLogger, openDatabase } from '../../db/connect.js';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 /**
  * Test databases: embedded PGlite always, a real PostgreSQL server when TEST_DATABASE_URL (or
@@ -95,4 +96,26 @@ const DATA_TABLES = [
 export async function resetDatabase(db: Database): Promise<void> {
   await db.knex.raw(`truncate ${DATA_TABLES.join(', ')} restart identity cascade`);
   await db.knex.raw("update journal_head set seq = 0, at = '2000-01-01T00:00:00Z'");
+}
+
+/**
+ * A second connection pool to `direct`'s database through a TCP proxy the test can cut and restore
+ * (a database outage), failing fast (2 s to acquire a connection) while it is cut.
+ */
+export async function openThroughProxy(
+  direct: Database,
+  logger: DbLogger = { warn: () => {}, error: () => {}, debug: () => {} },
+): Promise<{ proxy: TcpProxy; db: Database }> {
+  const real = new URL(direct.url as string);
+  const proxy = await startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
+  const through = new URL(real);
+  through.host = `127.0.0.1:${proxy.port}`;
+  const db = await openDatabase({
+    databaseUrl: through.toString(),
+    dataDir: '',
+    migrate: false,
+    acquireTimeoutMs: 2_000,
+    logger,
+  });
+  return { proxy, db };
 }

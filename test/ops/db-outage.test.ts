@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ServerResponse } from '../../core/shapes.js';
-import { openDatabase } from '../../db/connect.js';
+import type { openDatabase } from '../../db/connect.js';
 import { ANON, serverJson, startTestApi, type TestApi } from '../helpers/app.js';
 import { type BuildFixture, crawl, openBuildFixture } from '../helpers/builder.js';
-import { openTestPostgres, postgresTestUrl } from '../helpers/db.js';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { openTestPostgres, openThroughProxy, postgresTestUrl } from '../helpers/db.js';
+import type { TcpProxy } from '../helpers/tcp-proxy.js';
 
 const url = postgresTestUrl();
 
@@ -22,21 +22,11 @@ describe('database connection cut and restored under the API', {
   const dbLog: Record<string, unknown>[] = [];
   before(async () => {
     direct = await openTestPostgres(url as string);
-    const real = new URL(direct.url as string);
-    proxy = await startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
-    const through = new URL(real);
-    through.host = `127.0.0.1:${proxy.port}`;
-    proxied = await openDatabase({
-      databaseUrl: through.toString(),
-      dataDir: '',
-      migrate: false,
-      acquireTimeoutMs: 2_000,
-      logger: {
-        warn: (obj, msg) => dbLog.push({ level: 'warn', ...obj, msg }),
-        error: (obj, msg) => dbLog.push({ level: 'error', ...obj, msg }),
-        debug: () => {},
-      },
-    });
+    ({ proxy, db: proxied } = await openThroughProxy(direct, {
+      warn: (obj, msg) => dbLog.push({ level: 'warn', ...obj, msg }),
+      error: (obj, msg) => dbLog.push({ level: 'error', ...obj, msg }),
+      debug: () => {},
+    }));
     api = await startTestApi(proxied);
     f = await openBuildFixture(direct);
   });
