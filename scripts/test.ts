@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import knexPkg from 'knex';
@@ -9,7 +9,8 @@ import { postgresTestUrl, withDatabase } from '../test/helpers/db.js';
 /**
  * `npm test`: prepares the migrated database templates once, then runs every test/**\/*.test.ts file
  * with node's test runner (files in parallel, one process each). Extra arguments select files by
- * substring: `npm test -- publish`.
+ * substring: `npm test -- publish`. `--fast` (`npm run test:fast`) leaves out the slow tier: files
+ * that say `// test-tier: slow` in their first lines (end-to-end subprocess tests, long property runs).
  */
 const root = join(import.meta.dirname, '..');
 
@@ -19,6 +20,12 @@ function findTests(dir: string): string[] {
     if (statSync(path).isDirectory()) return findTests(path);
     return entry.endsWith('.test.ts') ? [path] : [];
   });
+}
+
+const SLOW_MARK = '// test-tier: slow';
+
+function isSlowTier(file: string): boolean {
+  return readFileSync(file, 'utf8').slice(0, 2_000).includes(SLOW_MARK);
 }
 
 async function preparePGliteTemplate(): Promise<string> {
@@ -75,10 +82,13 @@ async function dropPostgresTemplate(url: string, name: string): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const filters = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const fast = args.includes('--fast');
+  const filters = args.filter((a) => a !== '--fast');
   const files = findTests(join(root, 'test'))
     .map((f) => relative(root, f))
     .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+    .filter((f) => !fast || !isSlowTier(join(root, f)))
     .sort();
   if (files.length === 0) {
     process.stderr.write(`no test files match ${filters.join(' ')}\n`);
@@ -94,7 +104,7 @@ async function main(): Promise<number> {
     return await new Promise<number>((resolve) => {
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
+        ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files],
         {
           cwd: root,
           stdio: 'inherit',

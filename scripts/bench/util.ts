@@ -40,7 +40,7 @@ export async function startProcess(
   child.stderr?.on('data', (d) => {
     stderr += d;
   });
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`process exited early: ${stderr}`);
     if (await ready().catch(() => false)) return child;
@@ -111,7 +111,7 @@ export async function startServe(
   child.stderr?.on('data', (d) => {
     output += d;
   });
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`serve exited early:\n${output}`);
     const ready = await Promise.all([fetch(`${api}/v0/ping`), fetch(`${cdn}/index.json`)])

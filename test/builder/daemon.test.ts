@@ -1,3 +1,4 @@
+// test-tier: slow
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { type BuilderDaemon, type DaemonOptions, startBuilderDaemon } from '../../builder/daemon.js';

@@ -1,3 +1,4 @@
+// test-tier: slow
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ANON } from '../helpers/app.js';

@@ -1,3 +1,4 @@
+// test-tier: slow
 /**
  * The CloudFront invalidator over the real CloudFront REST-XML API, against a loopback peer
  * (test/helpers/cloudfront-peer.ts), plus the pure path planning of builder/invalidate/paths.ts

@@ -1,3 +1,4 @@
+// test-tier: slow
 /**
  * The builder against the S3 target over the S3 protocol (s3rver): the same tree, the same bytes,
  * content types and cache classes as on the filesystem, and incremental builds that upload only

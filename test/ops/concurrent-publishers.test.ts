@@ -1,3 +1,4 @@
+// test-tier: slow
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,4 @@
+// test-tier: slow
 /**
  * The S3 store over the real S3 protocol: s3rver in-process for behaviour, and tiny loopback servers
  * for failure modes s3rver cannot produce. Paging needs Node's --openssl-legacy-provider (s3rver makes
