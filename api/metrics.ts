@@ -4,7 +4,7 @@ import type { Database } from '../db/connect.js';
 import { buildStatusCounts, lastSucceededRun } from '../db/repositories/builds.js';
 import { countPendingInvalidations } from '../db/repositories/invalidations.js';
 import { currentJournalSeq } from '../db/repositories/journal.js';
-import { maxBuiltSeq } from '../db/repositories/tree.js';
+import { maxBuiltSeq } from '../db/repositories/tree-state.js';
 
 /**
  * Prometheus metrics at GET /metrics. Request metrics are this process's; build metrics are read

@@ -11,9 +11,10 @@ import {
   recordInvalidation,
 } from '../db/repositories/invalidations.js';
 import { currentJournalSeq } from '../db/repositories/journal.js';
-import { getTreeState } from '../db/repositories/tree.js';
-import { type BuilderOptions, type BuildOutcome, buildLocked, recoverAbandoned, targetOf } from './build.js';
+import { getTreeState } from '../db/repositories/tree-state.js';
 import type { CdnInvalidator } from './invalidate/cloudfront.js';
+import { type BuilderOptions, type BuildOutcome, targetOf } from './options.js';
+import { buildLocked, recoverAbandoned } from './runs.js';
 
 /**
  * The builder daemon: runs queued build requests (operators, schedules, retries) and an incremental

@@ -1,8 +1,10 @@
+import { addDays } from '../core/days.js';
 import { feedPageDocument } from '../core/layout/documents.js';
 import { FEED_EPOCH_DAY, feedCursor, feedPageKey } from '../core/layout/keys.js';
 import { type ServerList, type ServerResponse, toServerResponse } from '../core/shapes.js';
-import { changedRecords, saveTreeState, type TreeState } from '../db/repositories/tree.js';
-import type { Queryable } from '../db/sql.js';
+import { changedRecords } from '../db/repositories/list-views.js';
+import { saveTreeState, type TreeState } from '../db/repositories/tree-state.js';
+import { chunks, type Queryable } from '../db/sql.js';
 import type { ObjectStore } from '../store/types.js';
 import { jsonObject, type TreeWriter } from './writer.js';
 
@@ -17,12 +19,6 @@ import { jsonObject, type TreeWriter } from './writer.js';
  * and a page is only pointed at after it exists (the next page is written first, empty if need be).
  */
 export const FEED_PAGE_SIZE = 100;
-
-export function addDays(day: string, days: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 export interface FeedUpdate {
   /** The tail position after this build: where a reader resuming from now starts. */
@@ -58,7 +54,7 @@ export async function updateFeed(options: {
     const gapStart = day === null ? FEED_EPOCH_DAY : addDays(day, 1);
     const gap = [];
     for (let d = gapStart; d < today; d = addDays(d, 1)) gap.push(empty(d, 0, sealedNext, 'immutable'));
-    for (let i = 0; i < gap.length; i += 200) await writer.write(gap.slice(i, i + 200));
+    for (const slice of chunks(gap, 200)) await writer.write(slice);
     if (day !== null) {
       const entries = await tailEntries(store, day, page, count);
       await writer.write([

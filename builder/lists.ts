@@ -1,25 +1,26 @@
 import { pageDocument } from '../core/layout/documents.js';
-import { type ListView, listCursor, listFirstPageKey, listPageAfterKey } from '../core/layout/keys.js';
-import { compareText, isPageBreak, type ListItemKey, MAX_PAGE_ITEMS } from '../core/layout/pages.js';
+import { listCursor, listFirstPageKey, listPageAfterKey } from '../core/layout/keys.js';
+import {
+  compareText,
+  isPageBreak,
+  type ListItemKey,
+  MAX_PAGE_ITEMS,
+  PageAssembler,
+} from '../core/layout/pages.js';
+import type { ListView } from '../core/layout/views.js';
 import type { VersionRecord } from '../core/shapes.js';
-import { listPagesBetween, viewKeysBefore, viewRecordsAfter } from '../db/repositories/tree.js';
+import { viewKeysBefore, viewRecordsAfter } from '../db/repositories/list-views.js';
+import { listPagesBetween } from '../db/repositories/tree-objects.js';
 import type { Queryable } from '../db/sql.js';
 import { jsonObject, type RenderedObject } from './writer.js';
 
 /**
- * The list views of GET /servers as content-defined pages (core/layout/pages.ts). A full build
- * streams every item through a PageAssembler; an incremental build re-renders only the region around
+ * The list views of GET /servers as content-defined pages, cut by core/layout/pages.ts's
+ * PageAssembler (views defined in core/layout/views.ts). A full build streams every item through it; an incremental build re-renders only the region around
  * each changed server: from the last natural page break before it to the first natural break after
  * it. Natural breaks depend only on the item, so outside those regions the old and new pages are the
  * same objects.
  */
-
-export const VIEW_MEMBER: Record<ListView, (r: VersionRecord) => boolean> = {
-  live: (r) => r.status !== 'deleted',
-  all: () => true,
-  latest: (r) => r.isLatest && r.status !== 'deleted',
-  'latest.all': (r) => r.isLatest,
-};
 
 const itemKey = (r: VersionRecord): ListItemKey => ({ name: r.serverName, version: r.version });
 
@@ -36,58 +37,17 @@ export function renderPage(
   return jsonObject(pageKey(view, after), pageDocument(items, nextCursor), 'mutable', { view, after });
 }
 
-/** Cuts a stream of items (in list order) into pages; a page is emitted once it is known whether more follow. */
-export class PageAssembler {
-  private current: { after: ListItemKey | undefined; items: VersionRecord[] };
-  private closed: { after: ListItemKey | undefined; items: VersionRecord[] } | undefined;
-  private emittedAny = false;
-
-  constructor(
-    private readonly view: ListView,
-    after: ListItemKey | undefined,
-    private readonly emit: (page: RenderedObject) => void,
-  ) {
-    this.current = { after, items: [] };
-  }
-
-  push(record: VersionRecord): void {
-    this.flushClosed(true);
-    this.current.items.push(record);
-    if (isPageBreak(itemKey(record)) || this.current.items.length === MAX_PAGE_ITEMS) {
-      this.closed = this.current;
-      this.current = { after: itemKey(record), items: [] };
-    }
-  }
-
-  /** The last item pushed was a natural page break. */
-  endsAtBreak(): boolean {
-    return this.closed !== undefined && this.current.items.length === 0;
-  }
-
-  /** `more`: items follow the last one pushed (only possible when it ended a page). */
-  finish(more: boolean): void {
-    this.flushClosed(more);
-    if (this.current.items.length > 0 || !this.emittedAny) {
-      this.emit(renderPage(this.view, this.current.after, this.current.items, undefined));
-      this.emittedAny = true;
-    }
-  }
-
-  private flushClosed(more: boolean): void {
-    if (!this.closed) return;
-    const page = this.closed;
-    this.closed = undefined;
-    const last = page.items[page.items.length - 1] as VersionRecord;
-    this.emit(
-      renderPage(
-        this.view,
-        page.after,
-        page.items,
-        more ? listCursor(last.serverName, last.version) : undefined,
-      ),
-    );
-    this.emittedAny = true;
-  }
+/** The core page assembler over a view's records, emitting each page rendered (with its nextCursor). */
+export function viewPageAssembler(
+  view: ListView,
+  after: ListItemKey | undefined,
+  emit: (page: RenderedObject) => void,
+): PageAssembler<VersionRecord> {
+  return new PageAssembler<VersionRecord>(itemKey, after, (page, more) => {
+    const last = page.items[page.items.length - 1];
+    const next = more && last ? listCursor(last.serverName, last.version) : undefined;
+    emit(renderPage(view, page.after, page.items, next));
+  });
 }
 
 /** The nearest natural page break strictly before `name`'s items in `view`; undefined = list start. */
@@ -123,7 +83,7 @@ export async function renderChangedRegions(
   while (i < changed.length) {
     const start = await breakBefore(db, view, changed[i] as string);
     const pages: RenderedObject[] = [];
-    const assembler = new PageAssembler(view, start, (p) => pages.push(p));
+    const assembler = viewPageAssembler(view, start, (p) => pages.push(p));
     let last = i;
     let cursor = start;
     let stop: ListItemKey | undefined;
@@ -163,7 +123,7 @@ export async function renderPageAfter(
 ): Promise<RenderedObject> {
   const records = await viewRecordsAfter(db, view, after, MAX_PAGE_ITEMS + 1);
   let page: RenderedObject | undefined;
-  const assembler = new PageAssembler(view, after, (p) => {
+  const assembler = viewPageAssembler(view, after, (p) => {
     page ??= p;
   });
   let pushed = 0;

@@ -6,9 +6,9 @@ import { getOrCreateSigningSeed } from '../db/repositories/auth.js';
 import { createFilesystemStore } from '../store/filesystem.js';
 import { createS3Client, createS3Store } from '../store/s3.js';
 import type { ObjectStore } from '../store/types.js';
-import type { BuilderOptions } from './build.js';
 import type { DaemonOptions } from './daemon.js';
 import { type CdnInvalidator, createCloudFrontInvalidator } from './invalidate/cloudfront.js';
+import type { BuilderOptions } from './options.js';
 import { createSiteSigner } from './signing.js';
 
 /** The configured target: the filesystem directory, or the S3 bucket. */

@@ -1,11 +1,12 @@
 import { createGzip } from 'node:zlib';
+import { addDays } from '../core/days.js';
 import type { SnapshotManifest, SnapshotPointer } from '../core/layout/documents.js';
-import { SNAPSHOT_POINTER_KEY, signatureKeyFor, snapshotKeys } from '../core/layout/keys.js';
-import type { ListItemKey } from '../core/layout/pages.js';
+import { SNAPSHOT_POINTER_KEY, signatureKeyFor, snapshotDayOf, snapshotKeys } from '../core/layout/keys.js';
 import { toServerResponse } from '../core/shapes.js';
 import type { Database } from '../db/connect.js';
 import { currentJournalSeq } from '../db/repositories/journal.js';
-import { allRecordsAfter, keysWithPrefix, knownObjects } from '../db/repositories/tree.js';
+import { viewBatches } from '../db/repositories/list-views.js';
+import { keysWithPrefix, knownObjects } from '../db/repositories/tree-objects.js';
 import type { SiteSigner } from './signing.js';
 import { bytesObject, jsonObject, type TreeWriter } from './writer.js';
 
@@ -52,17 +53,12 @@ export async function writeSnapshot(options: {
     async (trx) => {
       const seq = await currentJournalSeq(trx);
       let count = 0;
-      let after: ListItemKey | undefined;
       gzip.write('{"servers":[');
-      for (;;) {
-        const records = await allRecordsAfter(trx, after, 1000);
+      for await (const records of viewBatches(trx, 'all', 1000)) {
         for (const record of records) {
           gzip.write(`${count === 0 ? '' : ','}${JSON.stringify(toServerResponse(record))}`);
           count++;
         }
-        if (records.length < 1000) break;
-        const last = records[records.length - 1];
-        after = last && { name: last.serverName, version: last.version };
         // Let the compressor drain between batches instead of buffering the whole registry as text.
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -115,14 +111,12 @@ async function expireSnapshots(
   options: { db: Database; target: string; writer: TreeWriter; retentionDays: number },
   today: string,
 ): Promise<string[]> {
-  const cutoff = new Date(`${today}T00:00:00Z`);
-  cutoff.setUTCDate(cutoff.getUTCDate() - options.retentionDays);
-  const cutoffDay = cutoff.toISOString().slice(0, 10);
+  const cutoffDay = addDays(today, -options.retentionDays);
   const keys = await keysWithPrefix(options.db.knex, options.target, 'snapshots/');
-  const expired = keys.filter((key) => {
-    const day = /^snapshots\/(\d{4}-\d\d-\d\d)\//.exec(key)?.[1];
-    return day !== undefined && day < cutoffDay && day !== today;
+  const expired = keys.flatMap((key) => {
+    const day = snapshotDayOf(key);
+    return day !== undefined && day < cutoffDay && day !== today ? [{ key, day }] : [];
   });
-  await options.writer.delete(expired);
-  return [...new Set(expired.map((key) => key.split('/')[1] as string))];
+  await options.writer.delete(expired.map((e) => e.key));
+  return [...new Set(expired.map((e) => e.day))];
 }

@@ -1,7 +1,8 @@
 import { createGzip, gzipSync } from 'node:zlib';
 import { sha256Hex } from '../core/crypto.js';
-import type { ListView } from '../core/layout/keys.js';
+import type { BuildManifestChange, BuildManifestHeader } from '../core/layout/documents.js';
 import type { ListItemKey } from '../core/layout/pages.js';
+import type { ListView } from '../core/layout/views.js';
 import {
   analyzeTreeObjects,
   forgetObjects,
@@ -10,7 +11,7 @@ import {
   markSeen,
   type ObjectRow,
   recordObjects,
-} from '../db/repositories/tree.js';
+} from '../db/repositories/tree-objects.js';
 import type { Queryable } from '../db/sql.js';
 import type { CacheClass, ObjectStore } from '../store/types.js';
 
@@ -126,7 +127,7 @@ export class TreeWriter {
   }
 
   /** Closes the manifest: `header` fields first, then `changes` in write order; gzip bytes. */
-  async finishManifest(header: Record<string, unknown>): Promise<Buffer> {
+  async finishManifest(header: BuildManifestHeader): Promise<Buffer> {
     const head = JSON.stringify(header);
     this.manifestClosed = true;
     const done = new Promise<void>((resolve, reject) => {
@@ -139,10 +140,7 @@ export class TreeWriter {
     return Buffer.concat([gzipSync(`${head.slice(0, -1)},"changes":[`), ...this.manifestChunks]);
   }
 
-  private record(
-    entry: { key: string; sha256?: string; size?: number; deleted?: true },
-    mutable: boolean,
-  ): void {
+  private record(entry: BuildManifestChange, mutable: boolean): void {
     // The manifest, the root and its signature come after the manifest is closed: not listed.
     if (!this.manifestClosed) {
       this.manifest.write(`${this.manifestEntries === 0 ? '' : ','}${JSON.stringify(entry)}`);

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { classifyKey } from '../core/layout/keys.js';
 import { createFilesystemStore } from '../store/filesystem.js';
 import type { ObjectStore } from '../store/types.js';
 import { isEdgeResponse, loadEdgeHandler, toEdgeEvent } from './edge/load.js';
@@ -46,10 +47,15 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
 }
 
 function notFoundDetail(key: string): string {
-  if (key.startsWith('servers/')) {
-    return /\/va?\//.test(key) ? 'Server version not found' : 'Server not found';
+  switch (classifyKey(key)?.kind) {
+    case 'server-version':
+      return 'Server version not found';
+    case 'server-versions':
+    case 'server-latest':
+      return 'Server not found';
+    default:
+      return `Not found: /${key}`;
   }
-  return `Not found: /${key}`;
 }
 
 export async function startLocalCdn(options: {

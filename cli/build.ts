@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runBuild } from '../builder/build.js';
+import { runBuild } from '../builder/runs.js';
 import { createBuilderOptions, createInvalidator } from '../builder/runtime.js';
 import { BUILD_KINDS, DEFAULT_BUILD_KIND, isBuildKind } from '../core/builds.js';
 import type { Config } from '../core/config.js';

@@ -9,3 +9,13 @@ export type Queryable = Knex | Knex.Transaction;
 
 /** int8 arrives as a string from node-postgres; our sequence numbers stay far below 2^53. */
 export const toNumber = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+
+/**
+ * `items` in consecutive slices of at most `size`: one statement per slice keeps `where in (…)` lists
+ * and multi-row inserts within what the server plans well (and under its parameter limit).
+ *
+ * @example [...chunks([1, 2, 3, 4, 5], 2)] // [[1, 2], [3, 4], [5]]
+ */
+export function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}

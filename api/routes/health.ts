@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../core/config.js';
 import { lastSucceededRun, listRuns } from '../../db/repositories/builds.js';
 import { currentJournalSeq } from '../../db/repositories/journal.js';
-import { maxBuiltSeq } from '../../db/repositories/tree.js';
+import { maxBuiltSeq } from '../../db/repositories/tree-state.js';
 import type { WriteContext } from '../services/context.js';
 
 /**

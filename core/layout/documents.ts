@@ -1,4 +1,5 @@
 import { type ServerList, type ServerResponse, toServerResponse, type VersionRecord } from '../shapes.js';
+import { FEED_EPOCH_DAY, PUBLIC_KEY_JWK_KEY, PUBLIC_KEY_PEM_KEY, SNAPSHOT_POINTER_KEY } from './keys.js';
 import { compareText } from './pages.js';
 
 /**
@@ -72,7 +73,11 @@ export function notFoundDocument(): { title: string; status: number; detail: str
   };
 }
 
-/** The registry root (`/index.json`): how fresh the tree is and where everything is. */
+/**
+ * The registry root (`/index.json`, signed): how fresh the tree is and where everything is.
+ *
+ * @example {"registry":"mcp-static-registry","seq":1234,"builtAt":"2026-11-24T10:00:00.000Z","build":57,"feed":{"epoch":"2025-09-01","tail":"feed:2026-11-24:3"},"links":{"servers":"/v0.1/servers","feed":"/v0.1/servers?updated_since=2025-09-01T00:00:00Z","snapshot":"/snapshots/latest.json","manifest":"/manifest/57.json","publicKey":"/keys/site-signing-key.pem","publicKeyJwk":"/keys/site-signing-key.jwk.json"}}
+ */
 export interface RootDocument {
   registry: 'mcp-static-registry';
   /** Every journal change up to this position is in the tree. */
@@ -88,6 +93,63 @@ export interface RootDocument {
     publicKey: string;
     publicKeyJwk: string;
   };
+}
+
+/** The root after build `build` (whose manifest is `manifestKey`) brought the tree to `seq`. */
+export function rootDocument(options: {
+  seq: number;
+  builtAt: string;
+  build: number;
+  feedTail: string;
+  manifestKey: string;
+}): RootDocument {
+  return {
+    registry: 'mcp-static-registry',
+    seq: options.seq,
+    builtAt: options.builtAt,
+    build: options.build,
+    feed: { epoch: FEED_EPOCH_DAY, tail: options.feedTail },
+    links: {
+      servers: '/v0.1/servers',
+      feed: `/v0.1/servers?updated_since=${FEED_EPOCH_DAY}T00:00:00Z`,
+      snapshot: `/${SNAPSHOT_POINTER_KEY}`,
+      manifest: `/${options.manifestKey}`,
+      publicKey: `/${PUBLIC_KEY_PEM_KEY}`,
+      publicKeyJwk: `/${PUBLIC_KEY_JWK_KEY}`,
+    },
+  };
+}
+
+/** One entry of a build manifest's `changes`: a key written (with the stored bytes' hash) or deleted. */
+export type BuildManifestChange =
+  | { key: string; sha256: string; size: number }
+  | { key: string; deleted: true };
+
+/**
+ * The header of a build manifest (`manifest/{build}.json`, immutable, gzip-encoded); `changes`
+ * follows it in the stored document. The chain of `previous` manifests describes the whole tree.
+ *
+ * @example {"build":57,"kind":"incremental","fromSeq":1230,"toSeq":1234,"generatedAt":"2026-11-24T10:00:00.000Z","previous":"manifest/56.json"}
+ */
+export interface BuildManifestHeader {
+  build: number;
+  kind: 'incremental' | 'full' | 'snapshot';
+  /** The journal position the tree was at before this build, and the one it built to. */
+  fromSeq: number;
+  toSeq: number;
+  generatedAt: string;
+  /** The previous build's manifest; null for the first build of the target. */
+  previous: string | null;
+}
+
+/**
+ * A build manifest as stored: the header, then every key the build wrote or deleted, in write order
+ * (the manifest itself, the root and the root's signature come after it and are not listed).
+ *
+ * @example {"build":57,"kind":"incremental","fromSeq":1230,"toSeq":1234,"generatedAt":"2026-11-24T10:00:00.000Z","previous":"manifest/56.json","changes":[{"key":"servers/io.github.alice/weather/v/1.0.1.json","sha256":"9f86d0…","size":812},{"key":"lists/live/after/io.github.alice/todo/0.3.0.json","deleted":true}]}
+ */
+export interface BuildManifest extends BuildManifestHeader {
+  changes: BuildManifestChange[];
 }
 
 /** A nightly snapshot's manifest (`snapshots/{day}/manifest.json`, signed). */

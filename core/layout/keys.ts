@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { dayOf } from '../days.js';
 import { isValidServerName } from '../names.js';
+import type { ListView } from './views.js';
 
 /**
  * Every object key of the static tree, and the encodings they use (docs/static-tree.md). This is the
@@ -23,8 +25,6 @@ const PAGE_PATTERN = /^(?:0|[1-9]\d*)$/;
 // Unpaired UTF-16 surrogates have no UTF-8 form; the edge can never see one (decodeURIComponent rejects
 // them), so refusing them here keeps both sides total over the same inputs.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-// RFC 3339 as the official registry's time.Parse(time.RFC3339) reads it (uppercase T and Z).
-const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z|([+-])(\d\d):(\d\d))$/;
 
 const isKeptByte = (byte: number): boolean =>
   (byte >= 0x30 && byte <= 0x39) || // 0-9
@@ -109,20 +109,6 @@ export function serverVersionKey(name: string, version: string, includeDeleted: 
 }
 
 /**
- * Which list `GET /v0.1/servers` serves: `live` (default), `all` (`include_deleted=true`), `latest`
- * (`version=latest`), `latest.all` (both).
- */
-export type ListView = 'live' | 'all' | 'latest' | 'latest.all';
-
-export const LIST_VIEWS: readonly ListView[] = ['live', 'all', 'latest', 'latest.all'];
-
-/** @example listViewFor({ latestOnly: true, includeDeleted: false }) // 'latest' */
-export function listViewFor(options: { latestOnly: boolean; includeDeleted: boolean }): ListView {
-  if (options.latestOnly) return options.includeDeleted ? 'latest.all' : 'latest';
-  return options.includeDeleted ? 'all' : 'live';
-}
-
-/**
  * The first page of a list view (`GET /v0.1/servers` without a cursor).
  *
  * @example listFirstPageKey('live') // 'lists/live/first.json'
@@ -178,50 +164,6 @@ export function feedPageKey(day: string, page: number): string {
  */
 export function feedCursor(day: string, page: number): string {
   return `feed:${checkedDay(day)}:${checkedPage(page)}`;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/**
- * The UTC day (`YYYY-MM-DD`) of an RFC 3339 timestamp, honouring its offset. Throws RangeError for
- * anything the official registry's RFC 3339 parser would refuse.
- *
- * @example dayOf('2025-10-02T01:30:00+02:00') // '2025-10-01'
- */
-export function dayOf(isoTimestamp: string): string {
-  const m = RFC3339.exec(isoTimestamp);
-  if (!m) throw new RangeError(`not an RFC 3339 timestamp: ${JSON.stringify(isoTimestamp)}`);
-  const [year, month, day, hour, minute, second, offHour, offMinute] = [
-    m[1],
-    m[2],
-    m[3],
-    m[4],
-    m[5],
-    m[6],
-    m[8],
-    m[9],
-  ].map(Number) as [number, number, number, number, number, number, number, number];
-  const inRange =
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth(year, month) &&
-    hour <= 23 &&
-    minute <= 59 &&
-    second <= 59 &&
-    (m[7] === undefined || (offHour <= 23 && offMinute <= 59));
-  if (!inRange) throw new RangeError(`not an RFC 3339 timestamp: ${JSON.stringify(isoTimestamp)}`);
-  const offset = m[7] === undefined ? 0 : (m[7] === '-' ? -1 : 1) * (offHour * 60 + offMinute);
-  // setUTCFullYear, unlike Date.UTC, does not read years 0..99 as 1900..1999.
-  const utc = new Date(0);
-  utc.setUTCFullYear(year, month - 1, day);
-  utc.setUTCHours(hour, minute - offset);
-  const y = utc.getUTCFullYear();
-  const yyyy = y < 0 ? `-${String(-y).padStart(6, '0')}` : String(y).padStart(4, '0');
-  return `${yyyy}-${String(utc.getUTCMonth() + 1).padStart(2, '0')}-${String(utc.getUTCDate()).padStart(2, '0')}`;
 }
 
 /**
@@ -289,30 +231,158 @@ export function signatureKeyFor(key: string): string {
   return `${key}.sig`;
 }
 
+// ---- classifiers: which key is this? (the inverse of the builders above) ------------------------
+
 const NAME_SOURCE = '[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]/[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]';
 // A version segment never consists only of dots (they are escaped), so `\.+` is excluded.
 const SEGMENT_SOURCE = '(?!\\.+\\.json(?:\\.sig)?$)[A-Za-z0-9._~-]+';
 const DAY_SOURCE = '\\d{4}-\\d\\d-\\d\\d';
-const VIEW_SOURCE = '(?:live|all|latest|latest\\.all)';
+const VIEW_SOURCE = 'live|all|latest|latest\\.all';
+
+/** What a key of the tree is, with the parts its builder was given (a version as its encoded segment). */
+export type TreeKey =
+  | { kind: 'root' }
+  | { kind: 'snapshot-pointer' }
+  | { kind: 'snapshot-data' | 'snapshot-manifest'; day: string }
+  | { kind: 'build-manifest'; build: number }
+  | { kind: 'public-key'; format: 'pem' | 'jwk' }
+  | { kind: 'not-found' }
+  | { kind: 'server-versions' | 'server-latest'; name: string; includeDeleted: boolean }
+  | { kind: 'server-version'; name: string; segment: string; includeDeleted: boolean }
+  | { kind: 'list-first'; view: ListView }
+  | { kind: 'list-after'; view: ListView; name: string; segment: string }
+  | { kind: 'feed-page'; day: string; page: number };
+
+export type TreeKeyKind = TreeKey['kind'];
+
+/** One anchored pattern per kind of key; its groups become the classified parts. */
+const KEY_SHAPES: readonly { pattern: RegExp; parts: (m: string[]) => TreeKey }[] = [
+  { pattern: /^index\.json$/, parts: () => ({ kind: 'root' }) },
+  { pattern: /^snapshots\/latest\.json$/, parts: () => ({ kind: 'snapshot-pointer' }) },
+  {
+    pattern: new RegExp(`^snapshots/(${DAY_SOURCE})/(servers\\.json\\.gz|manifest\\.json)$`),
+    parts: (m) => ({
+      kind: m[2] === 'manifest.json' ? 'snapshot-manifest' : 'snapshot-data',
+      day: m[1] as string,
+    }),
+  },
+  {
+    pattern: /^manifest\/([1-9]\d*)\.json$/,
+    parts: (m) => ({ kind: 'build-manifest', build: Number(m[1]) }),
+  },
+  {
+    pattern: /^keys\/site-signing-key\.(pem|jwk\.json)$/,
+    parts: (m) => ({ kind: 'public-key', format: m[1] === 'pem' ? 'pem' : 'jwk' }),
+  },
+  { pattern: /^errors\/not-found\.json$/, parts: () => ({ kind: 'not-found' }) },
+  {
+    pattern: new RegExp(`^servers/(${NAME_SOURCE})/(index|latest)(\\.all)?\\.json$`),
+    parts: (m) => ({
+      kind: m[2] === 'index' ? 'server-versions' : 'server-latest',
+      name: m[1] as string,
+      includeDeleted: m[3] !== undefined,
+    }),
+  },
+  {
+    pattern: new RegExp(`^servers/(${NAME_SOURCE})/(va?)/(${SEGMENT_SOURCE})\\.json$`),
+    parts: (m) => ({
+      kind: 'server-version',
+      name: m[1] as string,
+      segment: m[3] as string,
+      includeDeleted: m[2] === 'va',
+    }),
+  },
+  {
+    pattern: new RegExp(`^lists/(${VIEW_SOURCE})/first\\.json$`),
+    parts: (m) => ({ kind: 'list-first', view: m[1] as ListView }),
+  },
+  {
+    pattern: new RegExp(`^lists/(${VIEW_SOURCE})/after/(${NAME_SOURCE})/(${SEGMENT_SOURCE})\\.json$`),
+    parts: (m) => ({
+      kind: 'list-after',
+      view: m[1] as ListView,
+      name: m[2] as string,
+      segment: m[3] as string,
+    }),
+  },
+  {
+    pattern: new RegExp(`^feed/(${DAY_SOURCE})/(0|[1-9]\\d*)\\.json$`),
+    parts: (m) => ({ kind: 'feed-page', day: m[1] as string, page: Number(m[2]) }),
+  },
+];
+
+const SIGNATURE_SUFFIX = '.sig';
 
 /**
- * Matches every key this module can build, and nothing else (a signature `.sig` is allowed on any of
- * them). Writers can assert it; tests use it to prove the edge never maps a URL outside the tree.
+ * What `key` is, or undefined for anything this module cannot build. A detached signature
+ * (`….sig`) classifies as the key it signs, with `signature: true`.
+ *
+ * @example classifyKey('servers/io.github.alice/weather/va/1.0.0~2Bb1.json') // { kind: 'server-version', name: 'io.github.alice/weather', segment: '1.0.0~2Bb1', includeDeleted: true, signature: false }
+ * @example classifyKey('index.json.sig') // { kind: 'root', signature: true }
+ * @example classifyKey('servers/../etc/passwd') // undefined
  */
+export function classifyKey(key: string): (TreeKey & { signature: boolean }) | undefined {
+  const signature = key.endsWith(SIGNATURE_SUFFIX);
+  const signed = signature ? key.slice(0, -SIGNATURE_SUFFIX.length) : key;
+  for (const shape of KEY_SHAPES) {
+    const m = shape.pattern.exec(signed);
+    if (m) return { ...shape.parts([...m] as string[]), signature };
+  }
+  return undefined;
+}
+
+/**
+ * Whether a key belongs to the tree (any key the builders here make, or its signature). Writers can
+ * assert it; the edge tests use it to prove the edge never maps a URL outside the tree.
+ */
+export function isTreeKey(key: string): boolean {
+  return classifyKey(key) !== undefined;
+}
+
+/** Matches exactly the keys `isTreeKey` accepts (for callers that need a RegExp). */
 export const KEY_PATTERN = new RegExp(
-  '^(?:' +
-    [
-      'index\\.json',
-      'snapshots/latest\\.json',
-      `snapshots/${DAY_SOURCE}/(?:servers\\.json\\.gz|manifest\\.json)`,
-      'manifest/[1-9]\\d*\\.json',
-      'keys/site-signing-key\\.(?:pem|jwk\\.json)',
-      'errors/not-found\\.json',
-      `servers/${NAME_SOURCE}/(?:index|index\\.all|latest|latest\\.all)\\.json`,
-      `servers/${NAME_SOURCE}/va?/${SEGMENT_SOURCE}\\.json`,
-      `lists/${VIEW_SOURCE}/first\\.json`,
-      `lists/${VIEW_SOURCE}/after/${NAME_SOURCE}/${SEGMENT_SOURCE}\\.json`,
-      `feed/${DAY_SOURCE}/(?:0|[1-9]\\d*)\\.json`,
-    ].join('|') +
-    ')(?:\\.sig)?$',
+  `^(?:${KEY_SHAPES.map((shape) => shape.pattern.source.slice(1, -1)).join('|')})(?:\\.sig)?$`,
 );
+
+/**
+ * The day of a dated snapshot object (its data, manifest or the manifest's signature), else undefined.
+ *
+ * @example snapshotDayOf('snapshots/2025-10-02/manifest.json.sig') // '2025-10-02'
+ * @example snapshotDayOf('snapshots/latest.json') // undefined
+ */
+export function snapshotDayOf(key: string): string | undefined {
+  const k = classifyKey(key);
+  return k?.kind === 'snapshot-data' || k?.kind === 'snapshot-manifest' ? k.day : undefined;
+}
+
+/** Keys that record history (feed pages, snapshots, build manifests, the root): never re-rendered. */
+const HISTORY_KINDS: ReadonlySet<TreeKeyKind> = new Set<TreeKeyKind>([
+  'root',
+  'snapshot-pointer',
+  'snapshot-data',
+  'snapshot-manifest',
+  'build-manifest',
+  'feed-page',
+]);
+
+/**
+ * Whether the key records history or points at it (feed pages, snapshots, build manifests, the
+ * root): a full build renders none of these from the rows, and leaves them alone.
+ *
+ * @example isHistoryKey('feed/2025-10-02/0.json') // true
+ * @example isHistoryKey('servers/io.github.alice/weather/index.json') // false
+ */
+export function isHistoryKey(key: string): boolean {
+  const kind = classifyKey(key)?.kind;
+  return kind !== undefined && HISTORY_KINDS.has(kind);
+}
+
+/**
+ * Whether the key is a page of a list view (kept readable for a grace period once superseded).
+ *
+ * @example isListPageKey('lists/live/first.json') // true
+ */
+export function isListPageKey(key: string): boolean {
+  const kind = classifyKey(key)?.kind;
+  return kind === 'list-first' || kind === 'list-after';
+}

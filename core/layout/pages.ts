@@ -52,18 +52,74 @@ export function compareListItems(a: ListItemKey, b: ListItemKey): number {
   return compareText(a.name, b.name) || compareText(a.version, b.version);
 }
 
-/** Splits items already in list order into pages. */
-export function splitPages<T>(items: Iterable<T>, keyOf: (item: T) => ListItemKey): Page<T>[] {
-  const pages: Page<T>[] = [];
-  let current: Page<T> = { after: undefined, items: [] };
-  for (const item of items) {
-    current.items.push(item);
-    const key = keyOf(item);
-    if (isPageBreak(key) || current.items.length === MAX_PAGE_ITEMS) {
-      pages.push(current);
-      current = { after: { name: key.name, version: key.version }, items: [] };
+/**
+ * Cuts a stream of items (already in list order) into pages: the one page assembler of the tree.
+ * A page is emitted once it is known whether another follows (`more`), so its `nextCursor` can be
+ * written; the builder streams whole views through it (full render) or the stretch between two
+ * natural breaks (incremental regions), and `splitPages` collects its output.
+ *
+ * @example
+ * const pages: Page<ListItemKey>[] = [];
+ * const assembler = new PageAssembler<ListItemKey>((k) => k, undefined, (page) => pages.push(page));
+ * for (const item of items) assembler.push(item);
+ * assembler.finish(false); // pages now hold every item; an empty input gives one empty first page
+ */
+export class PageAssembler<T> {
+  private current: Page<T>;
+  private closed: Page<T> | undefined;
+  private emittedAny = false;
+
+  constructor(
+    private readonly keyOf: (item: T) => ListItemKey,
+    /** The item before the first page emitted (undefined: the list's first page). */
+    after: ListItemKey | undefined,
+    /** `more`: another page follows this one (its last item is the next page's cursor). */
+    private readonly emit: (page: Page<T>, more: boolean) => void,
+  ) {
+    this.current = { after, items: [] };
+  }
+
+  push(item: T): void {
+    this.flushClosed(true);
+    this.current.items.push(item);
+    const key = this.keyOf(item);
+    if (isPageBreak(key) || this.current.items.length === MAX_PAGE_ITEMS) {
+      this.closed = this.current;
+      this.current = { after: { name: key.name, version: key.version }, items: [] };
     }
   }
-  if (current.items.length > 0 || pages.length === 0) pages.push(current);
+
+  /** The last item pushed ended a page (a natural break or a full page) and nothing follows it yet. */
+  endsAtBreak(): boolean {
+    return this.closed !== undefined && this.current.items.length === 0;
+  }
+
+  /**
+   * Emits what is left. `more`: items follow the last one pushed (only possible when it ended a
+   * page). The first page is emitted even when empty (an empty list still has a first page).
+   */
+  finish(more: boolean): void {
+    this.flushClosed(more);
+    if (this.current.items.length > 0 || !this.emittedAny) {
+      this.emittedAny = true;
+      this.emit(this.current, false);
+    }
+  }
+
+  private flushClosed(more: boolean): void {
+    if (!this.closed) return;
+    const page = this.closed;
+    this.closed = undefined;
+    this.emittedAny = true;
+    this.emit(page, more);
+  }
+}
+
+/** Splits items already in list order into pages (every page, through the PageAssembler). */
+export function splitPages<T>(items: Iterable<T>, keyOf: (item: T) => ListItemKey): Page<T>[] {
+  const pages: Page<T>[] = [];
+  const assembler = new PageAssembler(keyOf, undefined, (page: Page<T>) => pages.push(page));
+  for (const item of items) assembler.push(item);
+  assembler.finish(false);
   return pages;
 }

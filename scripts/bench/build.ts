@@ -5,17 +5,15 @@ import { join } from 'node:path';
 import knexPkg from 'knex';
 import pino from 'pino';
 import { publishVersion } from '../../api/services/publish.js';
-import { runBuild } from '../../builder/build.js';
-import { PageAssembler, VIEW_MEMBER } from '../../builder/lists.js';
+import { viewPageAssembler } from '../../builder/lists.js';
+import { streamEverything } from '../../builder/render-full.js';
+import { runBuild } from '../../builder/runs.js';
 import { renderServer } from '../../builder/servers.js';
 import { createSiteSigner } from '../../builder/signing.js';
-import { LIST_VIEWS, type ListView } from '../../core/layout/keys.js';
-import type { ListItemKey } from '../../core/layout/pages.js';
+import { LIST_VIEWS } from '../../core/layout/views.js';
 import type { ServerJson } from '../../core/server-json.js';
-import type { VersionRecord } from '../../core/shapes.js';
 import { createServerJsonValidator } from '../../core/validation/index.js';
 import { openDatabase } from '../../db/connect.js';
-import { allRecordsAfter } from '../../db/repositories/tree.js';
 import { createFilesystemStore } from '../../store/filesystem.js';
 import type { ObjectStore } from '../../store/types.js';
 import { withDatabase } from '../../test/helpers/db.js';
@@ -178,29 +176,13 @@ async function floorPhase(knex: import('knex').Knex, store: ObjectStore): Promis
     objects++;
     pending.push(store.put(o.key, o.body, { contentType: 'application/json', cacheClass: 'mutable' }));
   };
-  const assemblers = new Map<ListView, PageAssembler>(
-    LIST_VIEWS.map((v) => [v, new PageAssembler(v, undefined, put)]),
-  );
-  let group: VersionRecord[] = [];
-  let after: ListItemKey | undefined;
-  for (;;) {
-    const records = await allRecordsAfter(knex, after, 1000);
-    for (const record of records) {
-      if (group.length > 0 && group[0]?.serverName !== record.serverName) {
-        for (const o of renderServer(group[0]?.serverName as string, group, 'all').objects) put(o);
-        group = [];
-      }
-      group.push(record);
-      for (const view of LIST_VIEWS) if (VIEW_MEMBER[view](record)) assemblers.get(view)?.push(record);
+  const assemblers = new Map(LIST_VIEWS.map((v) => [v, viewPageAssembler(v, undefined, put)] as const));
+  await streamEverything(knex, assemblers, async (servers) => {
+    for (const group of servers) {
+      for (const o of renderServer(group[0]?.serverName as string, group, 'all').objects) put(o);
     }
     await Promise.all(pending.splice(0));
-    if (records.length < 1000) break;
-    const last = records[records.length - 1] as VersionRecord;
-    after = { name: last.serverName, version: last.version };
-  }
-  if (group[0]) for (const o of renderServer(group[0].serverName, group, 'all').objects) put(o);
-  for (const a of assemblers.values()) a.finish(false);
-  await Promise.all(pending.splice(0));
+  });
   return objects;
 }
 

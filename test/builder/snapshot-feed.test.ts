@@ -9,7 +9,7 @@ import { publishVersion } from '../../api/services/publish.js';
 import { verifyDetached } from '../../core/crypto.js';
 import type { RootDocument, SnapshotManifest, SnapshotPointer } from '../../core/layout/documents.js';
 import { type ServerList, type ServerResponse, toServerResponse } from '../../core/shapes.js';
-import { allRecordsAfter } from '../../db/repositories/tree.js';
+import { viewRecordsAfter } from '../../db/repositories/list-views.js';
 import { ANON, intoAnonymous, loadExamples, sharedValidator } from '../helpers/app.js';
 import { type BuildFixture, OPERATOR, useBuildFixture } from '../helpers/builder.js';
 import { testBackends } from '../helpers/db.js';
@@ -29,7 +29,7 @@ async function json<T>(f: BuildFixture, key: string): Promise<T> {
 
 /** The current state as an aggregator should end up with it: every version, official shape. */
 async function currentState(f: BuildFixture): Promise<Map<string, ServerResponse>> {
-  const records = await allRecordsAfter(f.db.knex, undefined, 100_000);
+  const records = await viewRecordsAfter(f.db.knex, 'all', undefined, 100_000);
   return new Map(records.map((r) => [`${r.serverName}:${r.version}`, toServerResponse(r)]));
 }
 

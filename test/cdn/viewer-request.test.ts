@@ -13,14 +13,13 @@ import {
   feedPageKey,
   feedStartDay,
   KEY_PATTERN,
-  LIST_VIEWS,
-  type ListView,
   listFirstPageKey,
   listPageAfterKey,
   serverLatestKey,
   serverVersionKey,
   serverVersionsKey,
 } from '../../core/layout/keys.js';
+import { LIST_VIEWS, type ListView } from '../../core/layout/views.js';
 
 const handler = loadEdgeHandler();
 const NAME = 'io.github.alice/weather';

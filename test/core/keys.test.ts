@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { dayOf } from '../../core/days.js';
 import {
   buildManifestKey,
-  dayOf,
   encodeVersionSegment,
   FEED_EPOCH_DAY,
   feedCursor,
   feedPageKey,
   feedStartDay,
   KEY_PATTERN,
-  LIST_VIEWS,
   listCursor,
   listFirstPageKey,
   listPageAfterKey,
-  listViewFor,
   NOT_FOUND_KEY,
   PUBLIC_KEY_JWK_KEY,
   PUBLIC_KEY_PEM_KEY,
@@ -27,6 +25,7 @@ import {
   signatureKeyFor,
   snapshotKeys,
 } from '../../core/layout/keys.js';
+import { LIST_VIEWS, listViewFor } from '../../core/layout/views.js';
 
 const NAME = 'io.github.alice/weather';
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');

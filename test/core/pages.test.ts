@@ -3,9 +3,11 @@ import { describe, test } from 'node:test';
 import {
   compareListItems,
   compareText,
+  isPageBreak,
   type ListItemKey,
   MAX_PAGE_ITEMS,
   type Page,
+  PageAssembler,
   splitPages,
 } from '../../core/layout/pages.js';
 
@@ -109,6 +111,77 @@ describe('content-defined list pages', () => {
       [...counts.values()].every((c) => c === 1),
       'no item seen twice',
     );
+  });
+});
+
+describe('the page assembler (what the builder streams through)', () => {
+  const assemble = (items: readonly ListItemKey[], after: ListItemKey | undefined, more: boolean) => {
+    const out: { page: Page<ListItemKey>; more: boolean }[] = [];
+    const assembler = new PageAssembler<ListItemKey>(
+      (k) => k,
+      after,
+      (page, next) => out.push({ page, more: next }),
+    );
+    const ends: boolean[] = [];
+    for (const item of items) {
+      assembler.push(item);
+      ends.push(assembler.endsAtBreak());
+    }
+    assembler.finish(more);
+    return { out, ends };
+  };
+
+  test('says of each page whether another follows, and where pages end', () => {
+    for (const count of [0, 1, 99, 100, 101, 3000]) {
+      const items = registry(count, rng(10 + count));
+      const { out, ends } = assemble(items, undefined, false);
+      assert.deepEqual(
+        out.map((o) => o.page),
+        splitPages(items, (i) => i),
+      );
+      assert.deepEqual(
+        out.map((o) => o.more),
+        out.map((_, i) => i < out.length - 1),
+        `${count} items`,
+      );
+      // endsAtBreak after exactly the items that close a page.
+      const closing = new Set(out.filter((o) => o.more).map((o) => id(o.page.items.at(-1) as ListItemKey)));
+      const lastPage = out.at(-1)?.page.items ?? [];
+      if (
+        lastPage.length === MAX_PAGE_ITEMS ||
+        (lastPage.length > 0 && isPageBreak(lastPage.at(-1) as ListItemKey))
+      )
+        closing.add(id(lastPage.at(-1) as ListItemKey));
+      assert.deepEqual(
+        items.filter((_, i) => ends[i]).map(id),
+        items.filter((item) => closing.has(id(item))).map(id),
+      );
+    }
+  });
+
+  test('a stretch between two natural breaks reassembles into exactly the pages of the whole list', () => {
+    const items = registry(6000, rng(11));
+    const whole = new Map(splitPages(items, (i) => i).map((p) => [pageId(p), p.items.map(id).join('|')]));
+    const breaks = items.map((item, i) => (isPageBreak(item) ? i : -1)).filter((i) => i >= 0);
+    const random = rng(12);
+    for (let n = 0; n < 50; n++) {
+      // From just after break `s` (or the list start) to break `e` (or the end), as an incremental region is.
+      const a = Math.floor(random() * breaks.length);
+      const b = a + 1 + Math.floor(random() * 4);
+      const s = n === 0 ? -1 : (breaks[a] as number);
+      const e = b >= breaks.length ? items.length - 1 : (breaks[b] as number);
+      const region = items.slice(s + 1, e + 1);
+      const { out } = assemble(region, s < 0 ? undefined : items[s], e < items.length - 1);
+      for (const { page, more } of out) {
+        assert.equal(whole.get(pageId(page)), page.items.map(id).join('|'), `page after ${pageId(page)}`);
+        const last = page.items.at(-1);
+        assert.equal(
+          more,
+          last !== undefined && whole.has(id(last)),
+          'more ⇔ the whole list has a next page',
+        );
+      }
+    }
   });
 });
 

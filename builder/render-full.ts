@@ -1,0 +1,107 @@
+import type { Logger } from 'pino';
+import { isHistoryKey, isListPageKey } from '../core/layout/keys.js';
+import type { ListItemKey, PageAssembler } from '../core/layout/pages.js';
+import { inView, LIST_VIEWS, type ListView } from '../core/layout/views.js';
+import type { VersionRecord } from '../core/shapes.js';
+import { viewBatches } from '../db/repositories/list-views.js';
+import { countObjects, forgetSeen, knownObjects, unseenKeys } from '../db/repositories/tree-objects.js';
+import type { Queryable } from '../db/sql.js';
+import { renderPageAfter, viewPageAssembler } from './lists.js';
+import type { BuilderOptions, BuildRequest } from './options.js';
+import { renderServer } from './servers.js';
+import type { RenderedObject, TreeWriter } from './writer.js';
+
+export class MassDeletionError extends Error {
+  constructor(count: number, total: number) {
+    super(
+      `the full build would delete ${count} of ${total} objects; refusing (rerun with --allow-mass-deletion if that is intended)`,
+    );
+    this.name = 'MassDeletionError';
+  }
+}
+
+/** Rows read per keyset step of the stream. */
+const STREAM_BATCH = 1000;
+
+/**
+ * Streams every version in list order, calling `onBatch` with each batch's completed server
+ * groups (every version of a server, in list order) and its records, and feeding `assemblers`
+ * (one per view) the records each view holds. Memory is one batch plus one server's versions.
+ */
+export async function streamEverything(
+  db: Queryable,
+  assemblers: ReadonlyMap<ListView, PageAssembler<VersionRecord>>,
+  onBatch: (servers: VersionRecord[][], records: number) => Promise<void>,
+): Promise<void> {
+  const group: VersionRecord[] = [];
+  for await (const records of viewBatches(db, 'all', STREAM_BATCH)) {
+    const servers: VersionRecord[][] = [];
+    for (const record of records) {
+      if (group.length > 0 && group[0]?.serverName !== record.serverName) servers.push(group.splice(0));
+      group.push(record);
+      for (const [view, assembler] of assemblers) if (inView(view, record)) assembler.push(record);
+    }
+    await onBatch(servers, records.length);
+  }
+  for (const assembler of assemblers.values()) assembler.finish(false);
+  await onBatch(group.length > 0 ? [group] : [], 0);
+}
+
+/** Everything, streamed in list order with bounded memory; only differing bytes are written. */
+export async function fullRender(
+  options: BuilderOptions,
+  writer: TreeWriter,
+  target: string,
+  request: BuildRequest,
+  runId: number,
+  log: Logger,
+): Promise<void> {
+  const knex = options.db.knex;
+  const pages: RenderedObject[] = [];
+  const assemblers = new Map(
+    LIST_VIEWS.map((view) => [view, viewPageAssembler(view, undefined, (p) => pages.push(p))] as const),
+  );
+  // Pages whose key already exists (or the first page) can be reached by readers; they are rewritten
+  // last, in reverse list order, once every page they may point at is stored.
+  const deferred: { view: ListView; after: ListItemKey | undefined }[] = [];
+  let total = 0;
+  await streamEverything(knex, assemblers, async (servers, records) => {
+    total += records;
+    await writer.write(
+      servers.flatMap((group) => renderServer(group[0]?.serverName as string, group, 'all').objects),
+    );
+    const batch = pages.splice(0);
+    const known = await knownObjects(
+      knex,
+      target,
+      batch.map((p) => p.key),
+    );
+    const now: RenderedObject[] = [];
+    for (const page of batch) {
+      const old = known.get(page.key);
+      const reachable = old !== undefined || page.list?.after === undefined;
+      if (reachable && old?.sha256 !== page.sha256) deferred.push(page.list as (typeof deferred)[number]);
+      else now.push(page);
+    }
+    await writer.write(now);
+  });
+  log.debug({ versions: total, deferredPages: deferred.length }, 'full render streamed');
+  for (const page of deferred.reverse()) {
+    await writer.write([await renderPageAfter(knex, page.view, page.after)]);
+  }
+
+  // What exists but was not rendered should not exist. Feed pages, snapshots, build manifests and
+  // the root are history, not renderings, and are left alone.
+  const unseen = (await unseenKeys(knex, target, runId)).filter((key) => !isHistoryKey(key));
+  const limit = options.massDeletion ?? { count: 1000, fraction: 0.05 };
+  const size = await countObjects(knex, target);
+  // The guard is for full builds (a wrong database or target); an incremental build that rendered in
+  // full deletes what its changes removed.
+  const allowed = request.allowMassDeletion === true || request.kind !== 'full';
+  if (unseen.length > Math.max(limit.count, limit.fraction * size) && !allowed) {
+    throw new MassDeletionError(unseen.length, size);
+  }
+  await forgetSeen(knex);
+  await writer.orphan(unseen.filter(isListPageKey));
+  await writer.delete(unseen.filter((key) => !isListPageKey(key)));
+}

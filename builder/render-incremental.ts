@@ -1,0 +1,48 @@
+import { serverPrefix } from '../core/layout/keys.js';
+import { LIST_VIEWS } from '../core/layout/views.js';
+import { recordsOfServer } from '../db/repositories/list-views.js';
+import { keysWithPrefix } from '../db/repositories/tree-objects.js';
+import { chunks } from '../db/sql.js';
+import { renderChangedRegions } from './lists.js';
+import type { BuilderOptions } from './options.js';
+import { renderServer } from './servers.js';
+import type { RenderedObject, TreeWriter } from './writer.js';
+
+/** Changed servers rendered (and written) together. */
+const SERVER_BATCH = 50;
+
+/**
+ * O(changes): the changed servers' documents (per-version documents only for rows changed since
+ * `fromSeq`), then the list regions around them in every view; keys a server no longer has are
+ * deleted last, once no list names them.
+ */
+export async function incrementalRender(
+  options: BuilderOptions,
+  writer: TreeWriter,
+  target: string,
+  fromSeq: number,
+  changed: readonly string[],
+): Promise<void> {
+  const knex = options.db.knex;
+  const gone: string[] = [];
+  for (const names of chunks(changed, SERVER_BATCH)) {
+    const objects: RenderedObject[] = [];
+    for (const name of names) {
+      const records = await recordsOfServer(knex, name);
+      const render = new Set(records.filter((r) => r.seq > fromSeq).map((r) => r.version));
+      const rendered = renderServer(name, records, render);
+      objects.push(...rendered.objects);
+      const existing = await keysWithPrefix(knex, target, serverPrefix(name));
+      gone.push(...existing.filter((key) => !rendered.keys.has(key)));
+    }
+    await writer.write(objects);
+  }
+  for (const view of LIST_VIEWS) {
+    const region = await renderChangedRegions(knex, target, view, changed);
+    // Each page names the next one by cursor, so the next one is stored first.
+    await writer.writeInOrder([...region.pages].reverse());
+    await writer.orphan(region.superseded);
+  }
+  // Documents of versions that left a view go after every list stopped naming them.
+  await writer.delete(gone);
+}
