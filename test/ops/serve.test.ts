@@ -27,7 +27,7 @@ describe('serve (npm start)', () => {
       const url = `${registry.cdn}/v0.1/servers/${encodeURIComponent(name)}/versions/1.0.0+e2e`;
       const started = Date.now();
       let res = await fetch(url);
-      while (res.status !== 200 && Date.now() - started < 15_000) {
+      while (res.status !== 200 && Date.now() - started < 120_000) {
         await new Promise((r) => setTimeout(r, 50));
         res = await fetch(url);
       }
@@ -36,7 +36,7 @@ describe('serve (npm start)', () => {
       assert.deepEqual([doc.server.name, doc.server.version], [name, '1.0.0+e2e']);
       // The root is the build's last write: it names the journal position the tree now holds.
       let root = { seq: 0 };
-      while (root.seq < 1 && Date.now() - started < 15_000) {
+      while (root.seq < 1 && Date.now() - started < 120_000) {
         root = (await (await fetch(`${registry.cdn}/`)).json()) as { seq: number };
       }
       assert.equal(root.seq, 1);
