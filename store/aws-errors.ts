@@ -12,6 +12,24 @@ export const NETWORK_CODES: ReadonlySet<string> = new Set([
   'EAI_AGAIN',
 ]);
 
+/**
+ * Throttling, timeout and service-side codes every AWS service (and the SDK's HTTP handler) uses for
+ * "try again later"; each adapter adds the codes of its own service.
+ */
+export const COMMON_RETRYABLE_CODES: ReadonlySet<string> = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ServiceUnavailable',
+  'InternalError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError', // @smithy/node-http-handler's connection and socket timeouts
+]);
+
 export interface ErrorFacts {
   name?: string;
   code?: string;
@@ -41,8 +59,9 @@ export function factsOf(e: unknown): ErrorFacts {
 /** Throttling and service codes in `retryable`, network failures, 5xx and 429 (also on a wrapped cause). */
 export function isRetryableAwsError(e: unknown, retryable: ReadonlySet<string>, depth = 0): boolean {
   const facts = factsOf(e);
-  if (facts.name && retryable.has(facts.name)) return true;
-  if (facts.code && (retryable.has(facts.code) || NETWORK_CODES.has(facts.code))) return true;
+  const known = (code: string) => retryable.has(code) || COMMON_RETRYABLE_CODES.has(code);
+  if (facts.name && known(facts.name)) return true;
+  if (facts.code && (known(facts.code) || NETWORK_CODES.has(facts.code))) return true;
   if (facts.message.includes('socket hang up')) return true;
   if (facts.status !== undefined) return facts.status >= 500 || facts.status === 429;
   // The SDK sometimes wraps the socket error it got.

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { RegistryError, unavailable } from '../core/errors.js';
-import { factsOf, isRetryableAwsError } from './aws-errors.js';
+import { COMMON_RETRYABLE_CODES, factsOf, isRetryableAwsError } from './aws-errors.js';
 import { PartialDeleteError, RetriesEnded } from './errors.js';
 import { retryWithBackoff } from './retry.js';
 import {
@@ -239,26 +239,12 @@ function toInfo(key: string, headers: ObjectHeaders): StoredObjectInfo {
   };
 }
 
-/** S3 error codes (and SDK error names) that mean "try again later", whatever the HTTP status. */
-const RETRYABLE_CODES = new Set([
-  'SlowDown',
-  'RequestTimeout', // S3 sends this one as a 400
-  'RequestTimeoutException',
-  'InternalError',
-  'ServiceUnavailable',
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'BandwidthLimitExceeded',
-  'TimeoutError', // @smithy/node-http-handler's connection and socket timeouts
-]);
+/** S3's own "try again later" codes, on top of COMMON_RETRYABLE_CODES (RequestTimeout comes as a 400). */
+const RETRYABLE_CODES = new Set(['SlowDown', 'ThrottledException', 'BandwidthLimitExceeded']);
 
 function isRetryable(e: unknown): boolean {
-  if (e instanceof PartialDeleteError) return e.failures.every((f) => RETRYABLE_CODES.has(f.code));
+  if (e instanceof PartialDeleteError)
+    return e.failures.every((f) => RETRYABLE_CODES.has(f.code) || COMMON_RETRYABLE_CODES.has(f.code));
   return isRetryableAwsError(e, RETRYABLE_CODES);
 }
 

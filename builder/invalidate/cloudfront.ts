@@ -177,26 +177,12 @@ function requireInteger(name: string, value: number, min: number, max: number): 
 }
 
 /**
- * CloudFront error codes (and SDK error names) that mean "try again later", whatever the HTTP status.
+ * CloudFront's own "try again later" codes, on top of COMMON_RETRYABLE_CODES, whatever the HTTP status.
  * TooManyInvalidationsInProgress (HTTP 400) clears as earlier invalidations complete; Throttling is a 400
  * too. Everything else below 500 (AccessDenied, NoSuchDistribution, InvalidArgument, BatchTooLarge,
  * InconsistentQuantities, …) needs a fix, not a retry.
  */
-const RETRYABLE_CODES = new Set([
-  'TooManyInvalidationsInProgress',
-  'Throttling',
-  'ThrottlingException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ServiceUnavailable',
-  'InternalError',
-  'InternalFailure',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError', // @smithy/node-http-handler's connection and socket timeouts
-]);
+const RETRYABLE_CODES = new Set(['TooManyInvalidationsInProgress', 'InternalFailure']);
 
 function isRetryable(e: unknown): boolean {
   return isRetryableAwsError(e, RETRYABLE_CODES);
