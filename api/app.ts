@@ -5,6 +5,7 @@ import type { ServerJsonValidator } from '../core/validation/index.js';
 import type { Database } from '../db/connect.js';
 import type { AuthProvider } from './auth/provider.js';
 import type { TokenService } from './auth/tokens.js';
+import type { OwnershipChecker } from './ownership/index.js';
 import { registerMetrics } from './metrics.js';
 import { handleError, sendProblem } from './problem.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   validator: ServerJsonValidator;
   tokens: TokenService;
   providers: readonly AuthProvider[];
+  /** Package ownership proofs on publish and edit; absent = off. */
+  ownership?: OwnershipChecker;
 }
 
 /** The write API. The entry point only listens and shuts down; everything it needs is passed in. */
@@ -107,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return sendProblem(reply, new RegistryError(404, detail).toProblem());
   });
 
-  const write = { knex: deps.db.knex, validator: deps.validator };
+  const write = { knex: deps.db.knex, validator: deps.validator, ownership: deps.ownership };
   for (const prefix of API_PREFIXES) {
     await app.register(
       async (scope) => {

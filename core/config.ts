@@ -49,6 +49,20 @@ export interface Config {
   };
   /** The local CDN server (serves the filesystem target at the official read URLs). */
   cdn: { host: string; port: number };
+  /**
+   * Package ownership proofs on publish and edit (api/ownership/): where each package registry is
+   * asked. Undefined = off (the embedded default, which has no internet); on by default with DATABASE_URL.
+   */
+  packageValidation:
+    | {
+        npm: string;
+        pypi: string;
+        nuget: string;
+        cargo: string;
+        /** Registry or download host → base URL answering for it (tests, private mirrors). */
+        hostOverrides: Record<string, string>;
+      }
+    | undefined;
 }
 
 /**
@@ -66,6 +80,22 @@ const schedule = () =>
     error: (issue) => `not a cron expression (or "off"): ${JSON.stringify(issue.input)}`,
   });
 const scheduleOrOff = (value: string): string | undefined => (value === 'off' ? undefined : value);
+
+const httpUrl = () => z.string().regex(/^https?:\/\/[^\s/]+/, 'must be an http(s) URL');
+
+/** A JSON object in one variable, e.g. `{"docker.io":"http://127.0.0.1:5000"}`. */
+const jsonObjectOf = (value: z.ZodType<string>) =>
+  z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), value));
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -115,6 +145,12 @@ const EnvSchema = z.object({
   SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(1).default(BUILDER_DEFAULTS.snapshotRetentionDays),
   CDN_HOST: z.string().min(1).optional(),
   CDN_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  PACKAGE_VALIDATION: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
+  PACKAGE_REGISTRY_NPM_URL: httpUrl().default('https://registry.npmjs.org'),
+  PACKAGE_REGISTRY_PYPI_URL: httpUrl().default('https://pypi.org'),
+  PACKAGE_REGISTRY_NUGET_URL: httpUrl().default('https://api.nuget.org/v3/index.json'),
+  PACKAGE_REGISTRY_CARGO_URL: httpUrl().default('https://crates.io'),
+  PACKAGE_REGISTRY_HOST_OVERRIDES: jsonObjectOf(httpUrl()).default({}),
 });
 
 /** Parses the environment; throws ConfigError listing every problem at once. Empty strings count as unset. */
@@ -160,5 +196,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       snapshotRetentionDays: e.SNAPSHOT_RETENTION_DAYS,
     },
     cdn: { host: e.CDN_HOST ?? e.HOST, port: e.CDN_PORT },
+    packageValidation:
+      (e.PACKAGE_VALIDATION ?? (e.DATABASE_URL === undefined ? 'off' : 'on')) === 'on'
+        ? {
+            npm: e.PACKAGE_REGISTRY_NPM_URL,
+            pypi: e.PACKAGE_REGISTRY_PYPI_URL,
+            nuget: e.PACKAGE_REGISTRY_NUGET_URL,
+            cargo: e.PACKAGE_REGISTRY_CARGO_URL,
+            hostOverrides: e.PACKAGE_REGISTRY_HOST_OVERRIDES,
+          }
+        : undefined,
   };
 }

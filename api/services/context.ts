@@ -7,11 +7,14 @@ import {
   patternsFor,
 } from '../../core/permissions.js';
 import type { ServerJsonValidator, ValidationIssue } from '../../core/validation/index.js';
+import type { OwnershipChecker } from '../ownership/index.js';
 
 /** What the write services need: the database, the compiled validator and (for tests) the clock. */
 export interface WriteContext {
   knex: Knex;
   validator: ServerJsonValidator;
+  /** Package ownership proofs (publish and edit); undefined = not checked (embedded default, import). */
+  ownership?: OwnershipChecker;
   /** The clock the latest rule compares a new version's publish time with; default: the system clock. */
   now?: () => Date;
 }

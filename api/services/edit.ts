@@ -37,6 +37,7 @@ export async function editVersion(
   }
   requireValid(ctx.validator, body, 'Failed to edit server');
   const doc = normalizeServerJson(body as ServerJson);
+  await ctx.ownership?.check(doc, 'Failed to edit server');
 
   return inTransaction(ctx.knex, async (trx) => {
     await lockServerName(trx, nameKey(name));

@@ -18,14 +18,16 @@ export async function publishVersion(
   ctx: WriteContext,
   body: unknown,
   actor: Actor,
-): Promise<ServerResponse> {
+): Promise<ServerResponse & { warnings?: string[] }> {
   const name = body && typeof body === 'object' ? (body as { name?: unknown }).name : undefined;
   if (typeof name === 'string' && isValidServerName(name))
     requirePermission(actor, 'publish', name, 'publish');
   requireValid(ctx.validator, body, 'Failed to publish server');
   const doc = normalizeServerJson(body as ServerJson);
+  // Network checks happen before the transaction: no lock is held while a package registry answers.
+  const warnings = (await ctx.ownership?.check(doc, 'Failed to publish server')) ?? [];
 
-  return inTransaction(ctx.knex, async (trx) => {
+  const response = await inTransaction(ctx.knex, async (trx) => {
     const key = nameKey(doc.name);
     await lockServerName(trx, key);
     const urls = remoteUrlsOf(doc);
@@ -76,4 +78,5 @@ export async function publishVersion(
     };
     return toServerResponse(record);
   });
+  return warnings.length ? { ...response, warnings } : response;
 }

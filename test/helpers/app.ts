@@ -8,6 +8,7 @@ import { buildApp } from '../../api/app.js';
 import type { AuthProvider } from '../../api/auth/provider.js';
 import { createNoneProvider } from '../../api/auth/providers/none.js';
 import { createTokenService, type Principal, type TokenService } from '../../api/auth/tokens.js';
+import { ownershipFromConfig } from '../../api/ownership/index.js';
 import { type Config, loadConfig } from '../../core/config.js';
 import type { ServerJson } from '../../core/server-json.js';
 import { createServerJsonValidator, type ServerJsonValidator } from '../../core/validation/index.js';
@@ -50,6 +51,7 @@ export async function startTestApi(
     validator: sharedValidator(),
     tokens,
     providers: options.providers ?? [createNoneProvider()],
+    ownership: ownershipFromConfig(config),
   });
   await app.ready();
   const api: TestApi = {
