@@ -1,5 +1,5 @@
 import { declaresMcpName } from '../../core/mcp-name.js';
-import { type PackageVerifier, isObject, OwnershipFailure, parseJson, trimSlash } from './types.js';
+import { isObject, OwnershipFailure, type PackageVerifier, parseJson, trimSlash } from './types.js';
 
 /** crates.io serves rendered READMEs from this host; only it (and the API's own host) is fetched. */
 const CRATES_IO = 'https://crates.io';
@@ -18,7 +18,9 @@ export const verifyCargo: PackageVerifier = async (pkg, serverName, { http, urls
     headers: { accept: 'application/json' },
   });
   if (meta.status === 404) {
-    throw new OwnershipFailure(`cargo package '${pkg.identifier}' version '${pkg.version}' not found on crates.io`);
+    throw new OwnershipFailure(
+      `cargo package '${pkg.identifier}' version '${pkg.version}' not found on crates.io`,
+    );
   }
   if (meta.status !== 200) {
     throw new OwnershipFailure(`crates.io answered ${meta.status} for cargo package '${pkg.identifier}'`);
@@ -44,9 +46,13 @@ export const verifyCargo: PackageVerifier = async (pkg, serverName, { http, urls
     );
   }
   if (readme.status === 403) {
-    const probe = await http.request(`${base}/api/v1/crates/${crate}`, { headers: { accept: 'application/json' } });
+    const probe = await http.request(`${base}/api/v1/crates/${crate}`, {
+      headers: { accept: 'application/json' },
+    });
     if (probe.status === 404) {
-      throw new OwnershipFailure(`cargo package '${pkg.identifier}' version '${pkg.version}' not found on crates.io`);
+      throw new OwnershipFailure(
+        `cargo package '${pkg.identifier}' version '${pkg.version}' not found on crates.io`,
+      );
     }
     if (probe.status === 200) {
       throw new OwnershipFailure(

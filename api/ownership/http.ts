@@ -1,5 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { AppError } from '../../core/errors.js';
@@ -42,7 +42,10 @@ export const MAX_REDIRECTS = 5;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
-const BLOCKED = new BlockList();
+// Two lists: Node matches IPv4 addresses against IPv6 rules as IPv4-mapped, so one list holding
+// ::ffff:0:0/96 would block every IPv4 address.
+const BLOCKED_V4 = new BlockList();
+const BLOCKED_V6 = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -55,7 +58,7 @@ for (const [network, prefix] of [
   ['198.18.0.0', 15],
   ['224.0.0.0', 3],
 ] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv4');
+  BLOCKED_V4.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
   ['::', 127], // unspecified and loopback
@@ -65,14 +68,14 @@ for (const [network, prefix] of [
   ['fe80::', 10], // link-local
   ['ff00::', 8], // multicast
 ] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv6');
+  BLOCKED_V6.addSubnet(network, prefix, 'ipv6');
 }
 
 /** True for loopback, private, link-local, unique-local, multicast, mapped and reserved addresses. */
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
-  return BLOCKED.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  return family === 4 ? BLOCKED_V4.check(address, 'ipv4') : BLOCKED_V6.check(address, 'ipv6');
 }
 
 /** A resolver that refuses names resolving to any private address (all of them are checked). */
@@ -98,6 +101,8 @@ export interface PackageHttpOptions {
   userAgent: string;
   /** `host[:port]` values reached without the public-address rule (configured registries, test peers). */
   trustedHosts: ReadonlySet<string>;
+  /** Replaces every request's own timeout (10 s; OCI 30 s): for tests of the timeout path. */
+  timeoutMs?: number;
 }
 
 export function createPackageHttp(options: PackageHttpOptions): PackageHttp {
@@ -112,7 +117,8 @@ export function createPackageHttp(options: PackageHttpOptions): PackageHttp {
     }
   }
 
-  async function request(target: string, opts: RequestOptions = {}): Promise<FetchedResponse> {
+  async function request(target: string, asked: RequestOptions = {}): Promise<FetchedResponse> {
+    const opts = options.timeoutMs === undefined ? asked : { ...asked, timeoutMs: options.timeoutMs };
     const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     let url = parse(target);
     for (let hop = 0; ; hop++) {
@@ -186,8 +192,10 @@ function once(
   });
 }
 
-const timedOut = (opts: RequestOptions) =>
-  new PackageFetchError(`timed out after ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`);
+function timedOut(opts: RequestOptions): PackageFetchError {
+  const ms = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return new PackageFetchError(`timed out after ${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`}`);
+}
 
 /** A network error's code, without the address details Node puts in its message. */
 function describe(err: Error): string {

@@ -2,7 +2,7 @@ import type { Config } from '../../core/config.js';
 import { badRequest } from '../../core/errors.js';
 import type { ServerJson } from '../../core/server-json.js';
 import { verifyCargo } from './cargo.js';
-import { createPackageHttp, type PackageHttp, PackageFetchError } from './http.js';
+import { createPackageHttp, PackageFetchError, type PackageHttp } from './http.js';
 import { verifyMcpb } from './mcpb.js';
 import { verifyNpm } from './npm.js';
 import { createNugetVerifier } from './nuget.js';
@@ -32,7 +32,8 @@ export interface OwnershipOptions {
 
 export function createOwnershipChecker(options: OwnershipOptions): OwnershipChecker {
   const { urls } = options;
-  const http = options.http ?? createPackageHttp({ userAgent: options.userAgent, trustedHosts: hostsOf(urls) });
+  const http =
+    options.http ?? createPackageHttp({ userAgent: options.userAgent, trustedHosts: hostsOf(urls) });
   const verifiers: Record<string, PackageVerifier> = {
     npm: verifyNpm,
     pypi: verifyPypi,
@@ -65,7 +66,9 @@ export function createOwnershipChecker(options: OwnershipOptions): OwnershipChec
         o.error ? [`registry validation failed for package ${o.i} (${o.pkg.identifier}): ${o.error}`] : [],
       );
       if (errors.length) throw badRequest(failure, errors);
-      return outcomes.flatMap((o) => (o.warning ? [`package ${o.i} (${o.pkg.identifier}): ${o.warning}`] : []));
+      return outcomes.flatMap((o) =>
+        o.warning ? [`package ${o.i} (${o.pkg.identifier}): ${o.warning}`] : [],
+      );
     },
   };
 }
@@ -73,7 +76,9 @@ export function createOwnershipChecker(options: OwnershipOptions): OwnershipChec
 /** The operator-configured hosts: reached without the public-address rule (they may be private mirrors). */
 function hostsOf(urls: PackageRegistryUrls): Set<string> {
   return new Set(
-    [urls.npm, urls.pypi, urls.nuget, urls.cargo, ...Object.values(urls.hostOverrides)].map((u) => new URL(u).host),
+    [urls.npm, urls.pypi, urls.nuget, urls.cargo, ...Object.values(urls.hostOverrides)].map(
+      (u) => new URL(u).host,
+    ),
   );
 }
 

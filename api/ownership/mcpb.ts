@@ -1,5 +1,5 @@
-import { type PackageVerifier, OwnershipFailure } from './types.js';
 import { routedUrl } from './routing.js';
+import { OwnershipFailure, type PackageVerifier } from './types.js';
 
 /**
  * MCPB: the bundle's URL answers `HEAD` with 200 (publicly downloadable). The URL rules (GitHub or

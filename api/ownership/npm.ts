@@ -1,4 +1,4 @@
-import { type PackageVerifier, isObject, OwnershipFailure, parseJson, trimSlash } from './types.js';
+import { isObject, OwnershipFailure, type PackageVerifier, parseJson, trimSlash } from './types.js';
 
 /** npm: the version's manifest (its package.json as published) has `mcpName` equal to the server name. */
 export const verifyNpm: PackageVerifier = async (pkg, serverName, { http, urls }) => {
@@ -7,7 +7,9 @@ export const verifyNpm: PackageVerifier = async (pkg, serverName, { http, urls }
   const url = `${trimSlash(urls.npm)}/${id}/${encodeURIComponent(pkg.version ?? '')}`;
   const res = await http.request(url, { headers: { accept: 'application/json' } });
   if (res.status === 404) {
-    throw new OwnershipFailure(`NPM package '${pkg.identifier}' version '${pkg.version}' not found (status: 404)`);
+    throw new OwnershipFailure(
+      `NPM package '${pkg.identifier}' version '${pkg.version}' not found (status: 404)`,
+    );
   }
   if (res.status !== 200) {
     throw new OwnershipFailure(`NPM registry answered ${res.status} for package '${pkg.identifier}'`);

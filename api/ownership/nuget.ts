@@ -1,6 +1,6 @@
 import { declaresMcpName } from '../../core/mcp-name.js';
 import type { PackageHttp } from './http.js';
-import { type PackageVerifier, isObject, OwnershipFailure, parseJson } from './types.js';
+import { isObject, OwnershipFailure, type PackageVerifier, parseJson } from './types.js';
 
 const INDEX_TTL_MS = 60 * 60 * 1000;
 const README_TEMPLATE = 'ReadmeUriTemplate/6.13.0';

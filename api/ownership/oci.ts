@@ -1,6 +1,6 @@
 import { type OciReference, parseOciReference } from '../../core/validation/rules/oci-reference.js';
 import type { FetchedResponse, PackageHttp } from './http.js';
-import { type PackageVerifier, isObject, OwnershipFailure, parseJson, trimSlash } from './types.js';
+import { isObject, OwnershipFailure, type PackageVerifier, parseJson, trimSlash } from './types.js';
 
 export const OCI_LABEL = 'io.modelcontextprotocol.server.name';
 const OCI_TIMEOUT_MS = 30_000;
@@ -92,9 +92,7 @@ const isIndex = (doc: unknown): doc is { manifests: unknown[] } =>
 function pickPlatform(index: { manifests: unknown[] }): string | undefined {
   const images = index.manifests.filter(
     (m): m is Record<string, unknown> =>
-      isObject(m) &&
-      typeof m.digest === 'string' &&
-      !(isObject(m.platform) && m.platform.os === 'unknown'),
+      isObject(m) && typeof m.digest === 'string' && !(isObject(m.platform) && m.platform.os === 'unknown'),
   );
   const platformOf = (m: Record<string, unknown>) => (isObject(m.platform) ? m.platform : {});
   const amd64 = images.find((m) => platformOf(m).os === 'linux' && platformOf(m).architecture === 'amd64');
@@ -140,7 +138,9 @@ class RegistryClient {
     const header = String(challenge.headers['www-authenticate'] ?? '');
     const params = parseChallenge(header);
     if (!params?.realm) {
-      throw new OwnershipFailure(`OCI image '${shown}' requires authentication the registry did not describe`);
+      throw new OwnershipFailure(
+        `OCI image '${shown}' requires authentication the registry did not describe`,
+      );
     }
     const tokenUrl = new URL(params.realm);
     if (params.service) tokenUrl.searchParams.set('service', params.service);
@@ -167,7 +167,10 @@ export function parseChallenge(header: string): Record<string, string> | undefin
   for (const part of match[1]!.split(',')) {
     const eq = part.indexOf('=');
     if (eq === -1) continue;
-    out[part.slice(0, eq).trim().toLowerCase()] = part.slice(eq + 1).trim().replace(/^"|"$/g, '');
+    out[part.slice(0, eq).trim().toLowerCase()] = part
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"|"$/g, '');
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { declaresMcpName } from '../../core/mcp-name.js';
-import { type PackageVerifier, isObject, OwnershipFailure, parseJson, trimSlash } from './types.js';
+import { isObject, OwnershipFailure, type PackageVerifier, parseJson, trimSlash } from './types.js';
 
 /** PyPI: the release's description (its README) declares `mcp-name: <server name>`. */
 export const verifyPypi: PackageVerifier = async (pkg, serverName, { http, urls }) => {
@@ -7,7 +7,9 @@ export const verifyPypi: PackageVerifier = async (pkg, serverName, { http, urls 
   const url = `${trimSlash(urls.pypi)}/pypi/${id}/${encodeURIComponent(pkg.version ?? '')}/json`;
   const res = await http.request(url, { headers: { accept: 'application/json' } });
   if (res.status === 404) {
-    throw new OwnershipFailure(`PyPI package '${pkg.identifier}' version '${pkg.version}' not found (status: 404)`);
+    throw new OwnershipFailure(
+      `PyPI package '${pkg.identifier}' version '${pkg.version}' not found (status: 404)`,
+    );
   }
   if (res.status !== 200) {
     throw new OwnershipFailure(`PyPI answered ${res.status} for package '${pkg.identifier}'`);

@@ -21,7 +21,11 @@ export interface VerifyContext {
 export type VerifyOutcome = { warning?: string };
 
 /** One registry type's ownership proof. Throws {@link OwnershipFailure} with the publisher's fix. */
-export type PackageVerifier = (pkg: Package, serverName: string, ctx: VerifyContext) => Promise<VerifyOutcome>;
+export type PackageVerifier = (
+  pkg: Package,
+  serverName: string,
+  ctx: VerifyContext,
+) => Promise<VerifyOutcome>;
 
 /** The package does not prove it belongs to the server; the message says what to add. */
 export class OwnershipFailure extends Error {}

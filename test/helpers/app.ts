@@ -135,11 +135,15 @@ export interface ApiFixture {
  * Registers the usual hooks: one database and app per suite, tables reset and a new anonymous token
  * before each test. `bind` receives the fixture whenever it changes (assign it to the suite's lets).
  */
-export function useTestApi(backend: TestBackend, bind: (fixture: ApiFixture) => void): void {
+export function useTestApi(
+  backend: TestBackend,
+  bind: (fixture: ApiFixture) => void,
+  options: { env?: () => Record<string, string> } = {},
+): void {
   const fixture = {} as ApiFixture;
   before(async () => {
     fixture.db = await backend.open();
-    fixture.api = await startTestApi(fixture.db);
+    fixture.api = await startTestApi(fixture.db, { env: options.env?.() });
     bind(fixture);
   });
   after(async () => {
