@@ -23,6 +23,7 @@ export function createNugetVerifier(now: () => number = Date.now): PackageVerifi
     if (cached && cached.url === url && now() - cached.at < INDEX_TTL_MS) return cached.index;
     const res = await http.request(url, { headers: { accept: 'application/json' } });
     if (res.status !== 200) throw new OwnershipFailure(`NuGet service index answered ${res.status}`);
+
     const doc = parseJson(res.body, 'the NuGet service index');
     const resources = isObject(doc) && Array.isArray(doc.resources) ? doc.resources : [];
     const find = (type: string) => {
@@ -43,6 +44,7 @@ export function createNugetVerifier(now: () => number = Date.now): PackageVerifi
         .replace('{lower_id}', encodeURIComponent(id))
         .replace('{lower_version}', encodeURIComponent(version));
       const res = await http.request(readmeUrl);
+      if (res.status !== 200 && res.status !== 404) throw answered(res.status, pkg.identifier);
       if (res.status === 200) {
         if (declaresMcpName(res.body.toString('utf8'), serverName)) return {};
         throw new OwnershipFailure(
@@ -65,6 +67,7 @@ async function explainMissingReadme(
   if (index.baseAddress) {
     const base = index.baseAddress.endsWith('/') ? index.baseAddress : `${index.baseAddress}/`;
     const res = await http.request(`${base}${encodeURIComponent(id)}/index.json`);
+    if (res.status !== 200 && res.status !== 404) return answered(res.status, identifier);
     if (res.status === 404) return new OwnershipFailure(`NuGet package '${identifier}' does not exist`);
     if (res.status === 200) {
       const doc = parseJson(res.body, 'the NuGet version list');
@@ -78,3 +81,6 @@ async function explainMissingReadme(
     `NuGet package '${identifier}' version '${version}' has no embedded README. Add a README containing 'mcp-name: ${serverName}' to the package and publish a new version`,
   );
 }
+
+const answered = (status: number, identifier: string) =>
+  new OwnershipFailure(`NuGet answered ${status} for package '${identifier}'`);

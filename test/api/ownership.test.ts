@@ -258,6 +258,47 @@ describe('package ownership proofs on publish', () => {
     });
   });
 
+  describe('every registry type failing: 500, 429, oversized, timeout', () => {
+    const cases: [string, string, () => Package][] = [
+      ['npm', 'npm', () => npm()],
+      ['pypi', 'pypi', () => pypi()],
+      ['nuget', 'nuget', () => nuget()],
+      ['cargo', 'cargo', () => cargo()],
+      ['oci', 'oci', () => oci('ghcr.io/example/weather:1.0.0')],
+      ['mcpb', 'mcpb', () => mcpb()],
+    ];
+    for (const [type, prefix, pkg] of cases) {
+      test(type, async () => {
+        peers.faults.set(prefix, { status: 500 });
+        await refused([pkg()], /^registry validation failed for package 0 .*(answered 500|status: 500)/);
+        if (type !== 'mcpb') {
+          // (a HEAD answer has no body to be oversized)
+          peers.faults.set(prefix, 'huge');
+          await refused(
+            [pkg()],
+            new RegExp(`the ${type} registry could not be checked: response larger than`),
+          );
+        }
+        peers.faults.set(prefix, 'hang');
+        const urls = loadConfig(peers.env).packageValidation!;
+        const trusted = new Set([new URL(urls.npm).host]);
+        const http = createPackageHttp({ userAgent: 't', trustedHosts: trusted, timeoutMs: 150 });
+        const checker = createOwnershipChecker({ urls, userAgent: 't', http });
+        await assert.rejects(checker.check(serverJson({ packages: [pkg()] }), 'x'), (e: Error) => {
+          assert.match(
+            JSON.stringify(e),
+            new RegExp(`the ${type} registry could not be checked: timed out after 150 ms`),
+          );
+          return true;
+        });
+        // Last: for OCI it is accepted (and stored).
+        peers.faults.set(prefix, { status: 429, headers: { 'retry-after': '5' } });
+        if (type === 'oci') assert.equal((await accepted(pkg())).warnings?.length, 1);
+        else await refused([pkg()], /(answered 429|status: 429)/);
+      });
+    }
+  });
+
   test('edit checks ownership too', async () => {
     peers.npm.set('@example/weather@1.0.0', { mcpName: NAME });
     await accepted(npm());
