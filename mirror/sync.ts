@@ -1,0 +1,182 @@
+import type { Knex } from 'knex';
+import { AppError } from '../core/errors.js';
+import { intakeUpstreamEntry } from '../core/upstream-intake.js';
+import type { ServerJsonValidator } from '../core/validation/index.js';
+import { chooseLatest } from '../core/versions.js';
+import { acquireBuildLock } from '../db/build-lock.js';
+import type { Database } from '../db/connect.js';
+import {
+  applyUpstreamVersion,
+  completeCrawl,
+  loadMirrorState,
+  type MirrorCrawl,
+  readStaged,
+  saveCrawl,
+  stageEntries,
+} from '../db/repositories/mirror.js';
+import {
+  addToMirrorRun,
+  emptyCounters,
+  failAbandonedMirrorRuns,
+  finishMirrorRun,
+  MAX_RECORDED_REFUSALS,
+  type MirrorCounters,
+  type MirrorRun,
+  startMirrorRun,
+} from '../db/repositories/mirror-runs.js';
+import { listVersionSummaries } from '../db/repositories/versions.js';
+import { inTransaction } from '../db/transaction.js';
+import type { UpstreamClient } from './upstream.js';
+
+/**
+ * One sync of a mirror. The first crawls upstream's whole list (deleted versions included); later ones
+ * ask `updated_since` = the newest upstream `updatedAt` applied, minus a safety margin. Pages are
+ * staged as they arrive, with the cursor saved in the same transaction, so a killed sync resumes at the
+ * page it had reached; when the crawl is complete, every staged entry is applied in one transaction
+ * (a failed sync changes nothing) as journal changes, so the next build is incremental.
+ */
+export interface SyncOptions {
+  db: Database;
+  upstream: UpstreamClient;
+  validator: ServerJsonValidator;
+  localNamespaces?: readonly string[];
+  /** Subtracted from the high-water mark: writes upstream committed late are still seen. */
+  marginSeconds: number;
+  /** After each staged page (a progress bar on a terminal). */
+  onPage?: (progress: { kind: MirrorCrawl['kind']; fetched: number; pages: number }) => void;
+}
+
+export interface SyncReport extends MirrorCounters {
+  runId: number;
+  kind: MirrorCrawl['kind'];
+  resumed: boolean;
+  refusals: MirrorRun['refusals'];
+}
+
+export class SyncBusyError extends AppError {
+  constructor(upstream: string) {
+    super('conflict', `a sync from ${upstream} is already running`);
+  }
+}
+
+const APPLY_BATCH = 500;
+
+export async function syncMirror(o: SyncOptions): Promise<SyncReport> {
+  const base = o.upstream.baseUrl;
+  const lock = await acquireBuildLock(o.db, `mirror:${base}`, { wait: false });
+  if (!lock) throw new SyncBusyError(base);
+  const knex = o.db.knex;
+  try {
+    const state = await loadMirrorState(knex, base);
+    const resumed = state.crawl !== undefined;
+    const crawl: MirrorCrawl = state.crawl ?? (await startCrawl(knex, base, state.highWater, o.marginSeconds));
+    await failAbandonedMirrorRuns(knex, base, crawl.run);
+    await knex('mirror_runs').where({ id: crawl.run }).update({ status: 'running', error: null, finished_at: null });
+    try {
+      if (!crawl.fetched) await fetchPages(o, crawl);
+      const applied = await inTransaction(knex, (trx) => applyStaged(trx, o, crawl.run));
+      return { runId: crawl.run, kind: crawl.kind, resumed, ...applied };
+    } catch (e) {
+      await finishMirrorRun(knex, crawl.run, { status: 'failed', error: (e as Error).message });
+      throw e;
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
+async function startCrawl(knex: Knex, base: string, highWater: string | null, marginSeconds: number) {
+  const kind = highWater ? 'incremental' : 'full';
+  const since = highWater ? new Date(Date.parse(highWater) - marginSeconds * 1000).toISOString() : null;
+  const run = await startMirrorRun(knex, base, kind);
+  const crawl: MirrorCrawl = { kind, since, cursor: null, fetched: false, run };
+  await saveCrawl(knex, base, crawl);
+  return crawl;
+}
+
+async function fetchPages(o: SyncOptions, crawl: MirrorCrawl): Promise<void> {
+  const base = o.upstream.baseUrl;
+  let fetched = 0;
+  for (let pages = 1; ; pages++) {
+    const before = o.upstream.requests;
+    const page = await o.upstream.list({ cursor: crawl.cursor ?? undefined, updatedSince: crawl.since ?? undefined });
+    const done = page.nextCursor === undefined || page.servers.length === 0;
+    crawl.cursor = page.nextCursor ?? crawl.cursor;
+    crawl.fetched = done;
+    await inTransaction(o.db.knex, async (trx) => {
+      await stageEntries(trx, base, page.servers);
+      await saveCrawl(trx, base, crawl);
+      await addToMirrorRun(trx, crawl.run, {
+        requests: o.upstream.requests - before,
+        fetched: page.servers.length,
+      });
+    });
+    fetched += page.servers.length;
+    o.onPage?.({ kind: crawl.kind, fetched, pages });
+    if (done) return;
+  }
+}
+
+async function applyStaged(
+  trx: Knex.Transaction,
+  o: SyncOptions,
+  runId: number,
+): Promise<Omit<SyncReport, 'runId' | 'kind' | 'resumed'>> {
+  const base = o.upstream.baseUrl;
+  const counters = emptyCounters();
+  const refusals: MirrorRun['refusals'] = [];
+  const touched = new Set<string>();
+  const actor = `mirror:${new URL(base).host}`;
+  let highWater: { ms: number; at: string } | undefined;
+
+  for (let after = 0; ; ) {
+    const batch = await readStaged(trx, base, after, APPLY_BATCH);
+    if (batch.length === 0) break;
+    after = batch[batch.length - 1]!.id;
+    for (const { entry } of batch) {
+      const intake = intakeUpstreamEntry(entry, { validator: o.validator, localNamespaces: o.localNamespaces });
+      if (!intake.ok) {
+        counters.refused++;
+        if (refusals.length < MAX_RECORDED_REFUSALS) {
+          refusals.push({ name: intake.name, version: intake.version, reason: intake.reason });
+        }
+        continue;
+      }
+      const accepted = intake.entry;
+      const ms = Date.parse(accepted.meta.updatedAt);
+      if (!highWater || ms > highWater.ms) highWater = { ms, at: accepted.meta.updatedAt };
+      const outcome = await applyUpstreamVersion(trx, accepted, actor);
+      if (typeof outcome === 'object') {
+        counters.refused++;
+        if (refusals.length < MAX_RECORDED_REFUSALS) {
+          refusals.push({ name: accepted.name, version: accepted.version, reason: outcome.refused });
+        }
+        continue;
+      }
+      counters[outcome]++;
+      if (outcome !== 'unchanged') {
+        touched.add(accepted.name);
+        if (accepted.issues.length > 0) counters.withIssues++;
+      }
+    }
+  }
+  counters.latestDisagreements = await countLatestDisagreements(trx, touched);
+  await completeCrawl(trx, base, highWater?.at ?? null);
+  const { requests: _requests, fetched: _fetched, ...applied } = counters;
+  await addToMirrorRun(trx, runId, applied);
+  await finishMirrorRun(trx, runId, { status: 'succeeded', refusals });
+  const run = await trx('mirror_runs').select('requests', 'fetched').where({ id: runId }).first();
+  return { ...counters, requests: Number(run.requests), fetched: Number(run.fetched), refusals };
+}
+
+/** Servers whose upstream latest flag is not on the version our own rule would choose. */
+async function countLatestDisagreements(trx: Knex.Transaction, names: Set<string>): Promise<number> {
+  let count = 0;
+  for (const name of names) {
+    const versions = await listVersionSummaries(trx, name);
+    const ours = chooseLatest(versions);
+    const theirs = versions.find((v) => v.isLatest);
+    if (ours?.version !== theirs?.version) count++;
+  }
+  return count;
+}
