@@ -55,7 +55,8 @@ export function intakeUpstreamEntry(raw: unknown, options: IntakeOptions): Intak
   const refuse = (reason: string): IntakeResult => ({ ok: false, name, version, reason });
 
   if (!isObject(raw) || !isObject(server)) return refuse('entry has no server object');
-  if (name === undefined || !isValidServerName(name)) return refuse('server name is missing or not a valid name');
+  if (name === undefined || !isValidServerName(name))
+    return refuse('server name is missing or not a valid name');
   if (version === undefined || !isAddressableVersion(version) || version === 'latest') {
     return refuse('version is missing or cannot be addressed by a URL');
   }
@@ -79,7 +80,8 @@ function readMeta(outer: unknown): UpstreamMeta | string {
   if (typeof status !== 'string' || !VERSION_STATUSES.includes(status as VersionStatus)) {
     return 'metadata status is not active, deprecated or deleted';
   }
-  if (!isTimestamp(publishedAt) || !isTimestamp(updatedAt)) return 'metadata timestamps are missing or invalid';
+  if (!isTimestamp(publishedAt) || !isTimestamp(updatedAt))
+    return 'metadata timestamps are missing or invalid';
   // Upstreams from before statusChangedAt existed do not send it: the version's status has then been
   // its status since it was last updated.
   const statusChangedAt = isTimestamp(official.statusChangedAt) ? official.statusChangedAt : updatedAt;

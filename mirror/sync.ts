@@ -69,9 +69,12 @@ export async function syncMirror(o: SyncOptions): Promise<SyncReport> {
   try {
     const state = await loadMirrorState(knex, base);
     const resumed = state.crawl !== undefined;
-    const crawl: MirrorCrawl = state.crawl ?? (await startCrawl(knex, base, state.highWater, o.marginSeconds));
+    const crawl: MirrorCrawl =
+      state.crawl ?? (await startCrawl(knex, base, state.highWater, o.marginSeconds));
     await failAbandonedMirrorRuns(knex, base, crawl.run);
-    await knex('mirror_runs').where({ id: crawl.run }).update({ status: 'running', error: null, finished_at: null });
+    await knex('mirror_runs')
+      .where({ id: crawl.run })
+      .update({ status: 'running', error: null, finished_at: null });
     try {
       if (!crawl.fetched) await fetchPages(o, crawl);
       const applied = await inTransaction(knex, (trx) => applyStaged(trx, o, crawl.run));
@@ -99,7 +102,10 @@ async function fetchPages(o: SyncOptions, crawl: MirrorCrawl): Promise<void> {
   let fetched = 0;
   for (let pages = 1; ; pages++) {
     const before = o.upstream.requests;
-    const page = await o.upstream.list({ cursor: crawl.cursor ?? undefined, updatedSince: crawl.since ?? undefined });
+    const page = await o.upstream.list({
+      cursor: crawl.cursor ?? undefined,
+      updatedSince: crawl.since ?? undefined,
+    });
     const done = page.nextCursor === undefined || page.servers.length === 0;
     crawl.cursor = page.nextCursor ?? crawl.cursor;
     crawl.fetched = done;
@@ -134,7 +140,10 @@ async function applyStaged(
     if (batch.length === 0) break;
     after = batch[batch.length - 1]!.id;
     for (const { entry } of batch) {
-      const intake = intakeUpstreamEntry(entry, { validator: o.validator, localNamespaces: o.localNamespaces });
+      const intake = intakeUpstreamEntry(entry, {
+        validator: o.validator,
+        localNamespaces: o.localNamespaces,
+      });
       if (!intake.ok) {
         counters.refused++;
         if (refusals.length < MAX_RECORDED_REFUSALS) {

@@ -40,7 +40,10 @@ export interface UpstreamOptions {
 export const PAGE_LIMIT = 100;
 
 export class UpstreamError extends AppError {
-  constructor(message: string, readonly retryable: boolean) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
     super(retryable ? 'unavailable' : 'failed', message);
   }
 }
@@ -81,7 +84,8 @@ export function createUpstreamClient(options: UpstreamOptions): UpstreamClient {
     if (res.status === 429) {
       const wait = retryAfterMs(res.headers.get('retry-after'));
       await res.body?.cancel();
-      if (wait > maxRetryAfterMs) throw new UpstreamError(`rate limited for ${Math.round(wait / 1000)} s`, false);
+      if (wait > maxRetryAfterMs)
+        throw new UpstreamError(`rate limited for ${Math.round(wait / 1000)} s`, false);
       await sleep(wait);
       throw new UpstreamError('rate limited (429)', true);
     }

@@ -6,7 +6,14 @@ import { becomesLatest } from '../../core/versions.js';
 import { clearLatestFlag, insertPublishedVersion, loadPublishState } from '../../db/repositories/publish.js';
 import { findRemoteOwner, lockRemoteUrls, lockServerName } from '../../db/repositories/versions.js';
 import { inTransaction } from '../../db/transaction.js';
-import { type Actor, publishFailed, requirePermission, requireValid, type WriteContext } from './context.js';
+import {
+  type Actor,
+  publishFailed,
+  requirePermission,
+  requireValid,
+  requireWritable,
+  type WriteContext,
+} from './context.js';
 
 export const MAX_VERSIONS_PER_SERVER = 10_000;
 
@@ -20,8 +27,10 @@ export async function publishVersion(
   actor: Actor,
 ): Promise<ServerResponse & { warnings?: string[] }> {
   const name = body && typeof body === 'object' ? (body as { name?: unknown }).name : undefined;
-  if (typeof name === 'string' && isValidServerName(name))
+  if (typeof name === 'string' && isValidServerName(name)) {
     requirePermission(actor, 'publish', name, 'publish');
+    requireWritable(ctx, name);
+  }
   requireValid(ctx.validator, body, 'Failed to publish server');
   const doc = normalizeServerJson(body as ServerJson);
   // Network checks happen before the transaction: no lock is held while a package registry answers.

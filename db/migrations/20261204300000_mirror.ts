@@ -63,5 +63,7 @@ export async function down(knex: Knex): Promise<void> {
     await knex.schema.dropTableIfExists(table);
   }
   await knex.raw('alter table journal drop constraint journal_kind');
-  await knex.raw("alter table journal add constraint journal_kind check (kind in ('publish', 'status', 'edit'))");
+  await knex.raw(
+    "alter table journal add constraint journal_kind check (kind in ('publish', 'status', 'edit'))",
+  );
 }

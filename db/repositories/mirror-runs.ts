@@ -50,7 +50,11 @@ const COLUMNS: Record<keyof MirrorCounters, string> = {
 const toColumns = (c: Partial<MirrorCounters>) =>
   Object.fromEntries(Object.entries(c).map(([k, v]) => [COLUMNS[k as keyof MirrorCounters], v]));
 
-export async function startMirrorRun(db: Queryable, upstream: string, kind: MirrorRun['kind']): Promise<number> {
+export async function startMirrorRun(
+  db: Queryable,
+  upstream: string,
+  kind: MirrorRun['kind'],
+): Promise<number> {
   const [row] = await db('mirror_runs')
     .insert({ upstream, kind, status: 'running', started_at: db.fn.now() })
     .returning('id');
@@ -58,7 +62,11 @@ export async function startMirrorRun(db: Queryable, upstream: string, kind: Mirr
 }
 
 /** Adds to a run's counters (a resumed crawl keeps counting on the run it belongs to). */
-export async function addToMirrorRun(db: Queryable, id: number, delta: Partial<MirrorCounters>): Promise<void> {
+export async function addToMirrorRun(
+  db: Queryable,
+  id: number,
+  delta: Partial<MirrorCounters>,
+): Promise<void> {
   const updates = Object.fromEntries(
     Object.entries(toColumns(delta)).map(([col, v]) => [col, db.raw('?? + ?', [col, v as number])]),
   );
@@ -76,12 +84,18 @@ export async function finishMirrorRun(
       status: outcome.status,
       finished_at: db.fn.now(),
       error: outcome.error ?? null,
-      ...(outcome.refusals ? { refusals: JSON.stringify(outcome.refusals.slice(0, MAX_RECORDED_REFUSALS)) } : {}),
+      ...(outcome.refusals
+        ? { refusals: JSON.stringify(outcome.refusals.slice(0, MAX_RECORDED_REFUSALS)) }
+        : {}),
     });
 }
 
 /** Runs left `running` by a process that died: failed (their crawl resumes on the next sync). */
-export async function failAbandonedMirrorRuns(db: Queryable, upstream: string, except: number): Promise<void> {
+export async function failAbandonedMirrorRuns(
+  db: Queryable,
+  upstream: string,
+  except: number,
+): Promise<void> {
   await db('mirror_runs')
     .where({ upstream, status: 'running' })
     .whereNot({ id: except })

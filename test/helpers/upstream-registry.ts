@@ -42,7 +42,10 @@ const byKey = (a: UpstreamEntry, b: UpstreamEntry) => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
-export function answerList(entries: UpstreamEntry[], query: URLSearchParams): { status: number; body: unknown } {
+export function answerList(
+  entries: UpstreamEntry[],
+  query: URLSearchParams,
+): { status: number; body: unknown } {
   const limit = query.has('limit') ? Number(query.get('limit')) : 30;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     return { status: 422, body: { title: 'Unprocessable Entity', status: 422, detail: 'validation failed' } };
@@ -51,7 +54,11 @@ export function answerList(entries: UpstreamEntry[], query: URLSearchParams): { 
   const includeDeleted = since !== null || query.get('include_deleted') === 'true';
   const cursor = query.get('cursor');
   const colon = cursor?.indexOf(':') ?? -1;
-  const [cn, cv] = cursor ? (colon === -1 ? [cursor, undefined] : [cursor.slice(0, colon), cursor.slice(colon + 1)]) : [];
+  const [cn, cv] = cursor
+    ? colon === -1
+      ? [cursor, undefined]
+      : [cursor.slice(0, colon), cursor.slice(colon + 1)]
+    : [];
   const rows = [...entries]
     .sort(byKey)
     .filter((e) => includeDeleted || e._meta[OFFICIAL].status !== 'deleted')
@@ -71,7 +78,13 @@ export function answerList(entries: UpstreamEntry[], query: URLSearchParams): { 
 
 export async function startUpstreamRegistry(entries: UpstreamEntry[]): Promise<UpstreamRegistry> {
   const held: ServerResponse[] = [];
-  const upstream = { entries, faults: [] as UpstreamFault[], requests: [] as string[], delayMs: 0, faultsFrom: 0 };
+  const upstream = {
+    entries,
+    faults: [] as UpstreamFault[],
+    requests: [] as string[],
+    delayMs: 0,
+    faultsFrom: 0,
+  };
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://upstream');
     upstream.requests.push(url.pathname + url.search);
@@ -82,7 +95,9 @@ export async function startUpstreamRegistry(entries: UpstreamEntry[]): Promise<U
       if (fault) {
         const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
         if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
-        return res.writeHead(fault.status, headers).end(JSON.stringify({ title: 'fault', status: fault.status }));
+        return res
+          .writeHead(fault.status, headers)
+          .end(JSON.stringify({ title: 'fault', status: fault.status }));
       }
       if (!/^\/v0(\.1)?\/servers$/.test(url.pathname)) {
         return res.writeHead(404, { 'content-type': 'application/problem+json' }).end('{"status":404}');

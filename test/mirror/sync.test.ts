@@ -81,7 +81,10 @@ for (const backend of testBackends()) {
       assert.ok(report.withIssues > 0);
       const quirky = fixture.find((e) => JSON.stringify(e.server.repository) === '{}');
       assert.ok(quirky, 'the fixture has an empty repository object');
-      assert.deepEqual((await getVersion(db.knex, quirky.server.name, quirky.server.version))?.value, quirky.server);
+      assert.deepEqual(
+        (await getVersion(db.knex, quirky.server.name, quirky.server.version))?.value,
+        quirky.server,
+      );
       const journal = await db.knex('journal').where({ kind: 'mirror' }).count<{ c: string }[]>('* as c');
       assert.equal(Number(journal[0]?.c), fixture.length);
       const [run] = await listMirrorRuns(db.knex);
@@ -94,11 +97,19 @@ for (const backend of testBackends()) {
       const highWater = (await loadMirrorState(db.knex, client.baseUrl)).highWater!;
       const now = new Date(Date.now() + 1000).toISOString();
       const meta = (e: UpstreamEntry) => e._meta[OFFICIAL];
-      const first = peer.entries.find((e) => meta(e).isLatest && e !== peer.entries[5] && e !== peer.entries[6])!;
+      const first = peer.entries.find(
+        (e) => meta(e).isLatest && e !== peer.entries[5] && e !== peer.entries[6],
+      )!;
       // Deprecate one, delete another, add a new latest version of the first server.
-      Object.assign(meta(peer.entries[5]!), { status: 'deprecated', statusMessage: 'use 2.x', updatedAt: now });
+      Object.assign(meta(peer.entries[5]!), {
+        status: 'deprecated',
+        statusMessage: 'use 2.x',
+        updatedAt: now,
+      });
       Object.assign(meta(peer.entries[6]!), { status: 'deleted', updatedAt: now });
-      const previousLatest = peer.entries.find((e) => e.server.name === first.server.name && meta(e).isLatest)!;
+      const previousLatest = peer.entries.find(
+        (e) => e.server.name === first.server.name && meta(e).isLatest,
+      )!;
       meta(previousLatest).isLatest = false; // upstream does not bump updatedAt here
       peer.entries.push({
         server: { ...first.server, version: '99.0.0' },
@@ -113,11 +124,18 @@ for (const backend of testBackends()) {
       assert.equal(instant(asked), instant(highWater) - 300_000, 'high-water minus the margin');
       assert.deepEqual([report.added, report.updated, report.refused], [1, 2, 0]);
       assert.equal(report.fetched - report.added - report.updated, report.unchanged);
-      const deprecated = await getVersion(db.knex, peer.entries[5]!.server.name, peer.entries[5]!.server.version);
+      const deprecated = await getVersion(
+        db.knex,
+        peer.entries[5]!.server.name,
+        peer.entries[5]!.server.version,
+      );
       assert.equal(deprecated?.status, 'deprecated');
       assert.equal(deprecated?.statusMessage, 'use 2.x');
       assert.equal((await getVersion(db.knex, first.server.name, '99.0.0'))?.isLatest, true);
-      assert.equal((await getVersion(db.knex, previousLatest.server.name, previousLatest.server.version))?.isLatest, false);
+      assert.equal(
+        (await getVersion(db.knex, previousLatest.server.name, previousLatest.server.version))?.isLatest,
+        false,
+      );
 
       peer.requests.length = 0;
       const idle = await sync();
@@ -134,7 +152,12 @@ for (const backend of testBackends()) {
         maxAttempts: 8,
       });
       const started = Date.now();
-      const report = await syncMirror({ db, upstream: quick, validator: sharedValidator(), marginSeconds: 300 });
+      const report = await syncMirror({
+        db,
+        upstream: quick,
+        validator: sharedValidator(),
+        marginSeconds: 300,
+      });
       assert.ok(Date.now() - started >= 1_000, 'waited out Retry-After');
       assert.equal(report.added, fixture.length);
       assert.ok(report.requests >= 3 + 4, 'three pages plus four failed attempts');
@@ -177,7 +200,10 @@ for (const backend of testBackends()) {
         { server: { name: 'not a name', version: '1.0.0' }, _meta: fixture[0]!._meta },
         { server: { ...fixture[0]!.server, version: '1.0.0\r\nX: 1' }, _meta: fixture[0]!._meta },
         { server: { ...fixture[0]!.server, version: '2.0.0' }, _meta: { [OFFICIAL]: { status: 'gone' } } },
-        { server: { ...fixture[0]!.server, version: '3.0.0', pad: 'x'.repeat(300_000) }, _meta: fixture[0]!._meta },
+        {
+          server: { ...fixture[0]!.server, version: '3.0.0', pad: 'x'.repeat(300_000) },
+          _meta: fixture[0]!._meta,
+        },
       ] as unknown as UpstreamEntry[];
       peer.entries.push(...bad);
       const report = await sync();
