@@ -118,3 +118,36 @@ export async function startUpstreamRegistry(entries: UpstreamEntry[]): Promise<U
     },
   });
 }
+
+/** `n` valid upstream versions of `n / 4` servers (one latest each), as the official list serves them. */
+export function generateEntries(n: number, at = Date.parse('2026-01-01T00:00:00Z')): UpstreamEntry[] {
+  return Array.from({ length: n }, (_, i) => {
+    const server = Math.floor(i / 4);
+    const ts = new Date(at + i * 1000).toISOString().replace('Z', '000Z');
+    return {
+      server: {
+        $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json',
+        name: `io.github.mirror${server}/server-${server}`,
+        description: `Generated server ${server}`,
+        version: `1.0.${i % 4}`,
+        packages: [
+          {
+            registryType: 'npm',
+            identifier: `@m/s${server}`,
+            version: `1.0.${i % 4}`,
+            transport: { type: 'stdio' },
+          },
+        ],
+      },
+      _meta: {
+        [OFFICIAL]: {
+          status: 'active',
+          statusChangedAt: ts,
+          publishedAt: ts,
+          updatedAt: ts,
+          isLatest: i % 4 === 3,
+        },
+      },
+    };
+  });
+}
