@@ -1,12 +1,9 @@
 import type { Knex } from 'knex';
 import { AppError } from '../core/errors.js';
-import { intakeUpstreamEntry } from '../core/upstream-intake.js';
 import type { ServerJsonValidator } from '../core/validation/index.js';
-import { chooseLatest } from '../core/versions.js';
 import { acquireBuildLock } from '../db/build-lock.js';
 import type { Database } from '../db/connect.js';
 import {
-  applyUpstreamVersion,
   completeCrawl,
   loadMirrorState,
   type MirrorCrawl,
@@ -16,16 +13,14 @@ import {
 } from '../db/repositories/mirror.js';
 import {
   addToMirrorRun,
-  emptyCounters,
   failAbandonedMirrorRuns,
   finishMirrorRun,
-  MAX_RECORDED_REFUSALS,
   type MirrorCounters,
   type MirrorRun,
   startMirrorRun,
 } from '../db/repositories/mirror-runs.js';
-import { listVersionSummaries } from '../db/repositories/versions.js';
 import { inTransaction } from '../db/transaction.js';
+import { applyEntries } from './apply.js';
 import type { UpstreamClient } from './upstream.js';
 
 /**
@@ -129,63 +124,23 @@ async function applyStaged(
   runId: number,
 ): Promise<Omit<SyncReport, 'runId' | 'kind' | 'resumed'>> {
   const base = o.upstream.baseUrl;
-  const counters = emptyCounters();
-  const refusals: MirrorRun['refusals'] = [];
-  const touched = new Set<string>();
-  const actor = `mirror:${new URL(base).host}`;
-  let highWater: { ms: number; at: string } | undefined;
-
-  for (let after = 0; ; ) {
-    const batch = await readStaged(trx, base, after, APPLY_BATCH);
-    if (batch.length === 0) break;
-    after = batch[batch.length - 1]!.id;
-    for (const { entry } of batch) {
-      const intake = intakeUpstreamEntry(entry, {
-        validator: o.validator,
-        localNamespaces: o.localNamespaces,
-      });
-      if (!intake.ok) {
-        counters.refused++;
-        if (refusals.length < MAX_RECORDED_REFUSALS) {
-          refusals.push({ name: intake.name, version: intake.version, reason: intake.reason });
-        }
-        continue;
-      }
-      const accepted = intake.entry;
-      const ms = Date.parse(accepted.meta.updatedAt);
-      if (!highWater || ms > highWater.ms) highWater = { ms, at: accepted.meta.updatedAt };
-      const outcome = await applyUpstreamVersion(trx, accepted, actor);
-      if (typeof outcome === 'object') {
-        counters.refused++;
-        if (refusals.length < MAX_RECORDED_REFUSALS) {
-          refusals.push({ name: accepted.name, version: accepted.version, reason: outcome.refused });
-        }
-        continue;
-      }
-      counters[outcome]++;
-      if (outcome !== 'unchanged') {
-        touched.add(accepted.name);
-        if (accepted.issues.length > 0) counters.withIssues++;
-      }
+  async function* staged() {
+    for (let after = 0; ; ) {
+      const batch = await readStaged(trx, base, after, APPLY_BATCH);
+      if (batch.length === 0) return;
+      after = batch[batch.length - 1]!.id;
+      for (const { entry } of batch) yield entry;
     }
   }
-  counters.latestDisagreements = await countLatestDisagreements(trx, touched);
-  await completeCrawl(trx, base, highWater?.at ?? null);
+  const { counters, refusals, highWater } = await applyEntries(trx, staged(), {
+    validator: o.validator,
+    localNamespaces: o.localNamespaces,
+    actor: `mirror:${new URL(base).host}`,
+  });
+  await completeCrawl(trx, base, highWater ?? null);
   const { requests: _requests, fetched: _fetched, ...applied } = counters;
   await addToMirrorRun(trx, runId, applied);
   await finishMirrorRun(trx, runId, { status: 'succeeded', refusals });
   const run = await trx('mirror_runs').select('requests', 'fetched').where({ id: runId }).first();
   return { ...counters, requests: Number(run.requests), fetched: Number(run.fetched), refusals };
-}
-
-/** Servers whose upstream latest flag is not on the version our own rule would choose. */
-async function countLatestDisagreements(trx: Knex.Transaction, names: Set<string>): Promise<number> {
-  let count = 0;
-  for (const name of names) {
-    const versions = await listVersionSummaries(trx, name);
-    const ours = chooseLatest(versions);
-    const theirs = versions.find((v) => v.isLatest);
-    if (ours?.version !== theirs?.version) count++;
-  }
-  return count;
 }
