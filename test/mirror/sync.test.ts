@@ -64,7 +64,10 @@ for (const backend of testBackends()) {
       assert.equal(report.fetched, fixture.length);
       assert.equal(report.refused, 0, JSON.stringify(report.refusals));
       assert.equal(report.added, fixture.length);
-      assert.equal(report.requests, 3, '100 + 100 + the empty page after a full one');
+      // Pages are counted where upstream sees them: a request on a keep-alive socket the peer had just
+      // closed is retried and counted by the client, never seen by the peer.
+      assert.equal(peer.requests.length, 3, '100 + 100 + the empty page after a full one');
+      assert.ok(report.requests >= 3);
       assert.ok(peer.requests.every((r) => r.includes('include_deleted=true') && r.includes('limit=100')));
       assert.equal(await countVersions(db.knex), fixture.length);
       for (const e of fixture) {
@@ -119,7 +122,8 @@ for (const backend of testBackends()) {
 
       const report = await sync();
       assert.equal(report.kind, 'incremental');
-      assert.equal(report.requests, 1, `one page of changes: ${peer.requests.join(' ')}`);
+      assert.equal(peer.requests.length, 1, 'one page of changes');
+      assert.ok(report.requests >= 1);
       const asked = new URL(peer.requests[0]!, 'http://x').searchParams.get('updated_since')!;
       assert.equal(instant(asked), instant(highWater) - 300_000, 'high-water minus the margin');
       assert.deepEqual([report.added, report.updated, report.refused], [1, 2, 0]);
@@ -139,7 +143,7 @@ for (const backend of testBackends()) {
 
       peer.requests.length = 0;
       const idle = await sync();
-      assert.deepEqual([idle.added, idle.updated, idle.requests], [0, 0, 1]);
+      assert.deepEqual([idle.added, idle.updated, peer.requests.length], [0, 0, 1]);
     });
 
     test('5xx, dropped connections and timeouts are retried; a 429 waits for Retry-After', async () => {
@@ -161,7 +165,7 @@ for (const backend of testBackends()) {
       assert.ok(Date.now() - started >= 1_000, 'waited out Retry-After');
       assert.equal(report.added, fixture.length);
       assert.ok(report.requests >= 3 + 4, 'three pages plus four failed attempts');
-      assert.equal(report.requests, peer.requests.length);
+      assert.ok(report.requests >= peer.requests.length);
     });
 
     test('a sync that fails changes nothing, and the next one resumes from the page it reached', async () => {
