@@ -26,7 +26,8 @@ export function chartVersion(): string {
 export function generatedFiles(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [file, text] of Object.entries(kustomizeFiles())) out[join(MANIFESTS_DIR, file)] = text;
-  for (const [file, text] of Object.entries(helmChartFiles(chartVersion()))) out[join(CHART_DIR, file)] = text;
+  for (const [file, text] of Object.entries(helmChartFiles(chartVersion())))
+    out[join(CHART_DIR, file)] = text;
   return out;
 }
 
