@@ -13,8 +13,13 @@ import { RegistrySiteStack } from './stack.js';
  *   `certificateArn` (ACM, us-east-1), `priceClass` (100, 200 or All);
  * - the whole registry: `image` (an image URI; default built from this repository's Dockerfile),
  *   `multiAz` (true), `dbInstanceType` (e.g. t4g.small), `natGateways`, `apiMinTasks`, `apiMaxTasks`,
- *   `builderTasks` (1 or 2), `alarmEmail`.
+ *   `builderTasks` (1 or 2), `alarmEmail`, `invalidation` (`ttl`, the default, or `paths`).
  */
+function invalidation(value: string | undefined): 'ttl' | 'paths' | undefined {
+  if (value === undefined || value === 'ttl' || value === 'paths') return value;
+  throw new Error(`invalidation must be ttl or paths, not ${JSON.stringify(value)}`);
+}
+
 export function createApp(app: App = new App()): App {
   const context = (key: string): string | undefined => {
     const value: unknown = app.node.tryGetContext(key);
@@ -65,6 +70,7 @@ export function createApp(app: App = new App()): App {
       apiMaxTasks: count('apiMaxTasks'),
       builderTasks: count('builderTasks'),
       alarmEmail: context('alarmEmail'),
+      invalidation: invalidation(context('invalidation')),
     });
   } else {
     throw new Error(`stack must be registry or site, not ${JSON.stringify(which)}`);

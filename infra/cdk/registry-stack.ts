@@ -31,6 +31,12 @@ export interface RegistryStackProps extends StackProps {
   apiMaxTasks?: number;
   builderTasks?: number;
   alarmEmail?: string;
+  /**
+   * How CloudFront learns of a build: `ttl` (default) lets mutable documents expire by their 60 s
+   * Cache-Control; `paths` has the builder invalidate every changed path. scripts/cost.ts does the
+   * arithmetic: per path costs more than the rest of the stack at the official registry's size.
+   */
+  invalidation?: 'ttl' | 'paths';
 }
 
 /** CloudFront's origin-facing addresses, as an AWS-managed prefix list (one per region). */
@@ -123,14 +129,15 @@ export class RegistryStack extends Stack {
         protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
       }),
     });
+    const invalidate = (props.invalidation ?? 'ttl') === 'paths';
     const builder = this.services.addBuilder(
       {
         S3_BUCKET: this.site.bucket.bucketName,
         S3_PREFIX: this.site.prefix,
         S3_REGION: this.region,
-        CLOUDFRONT_DISTRIBUTION_ID: this.site.distribution.distributionId,
+        ...(invalidate ? { CLOUDFRONT_DISTRIBUTION_ID: this.site.distribution.distributionId } : {}),
       },
-      this.site.builderStatements(),
+      this.site.builderStatements(invalidate),
     );
     this.database.allowFrom(this.services.taskSecurityGroup, 'registry tasks (API, builder, migrate)');
 

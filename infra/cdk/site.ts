@@ -221,8 +221,11 @@ export class RegistrySite extends Construct {
     return behaviors;
   }
 
-  /** What the builder does: read, write and delete tree objects, list them, invalidate paths. */
-  builderStatements(): iam.PolicyStatement[] {
+  /**
+   * What the builder does: read, write and delete tree objects, list them, and (when it invalidates)
+   * create invalidations on this distribution.
+   */
+  builderStatements(invalidate = true): iam.PolicyStatement[] {
     const objects = this.bucket.arnForObjects(this.prefix ? `${this.prefix}/*` : '*');
     return [
       new iam.PolicyStatement({
@@ -236,10 +239,14 @@ export class RegistrySite extends Construct {
           ? { conditions: { StringLike: { 's3:prefix': [`${this.prefix}/*`, this.prefix] } } }
           : {}),
       }),
-      new iam.PolicyStatement({
-        actions: ['cloudfront:CreateInvalidation'],
-        resources: [this.distribution.distributionArn],
-      }),
+      ...(invalidate
+        ? [
+            new iam.PolicyStatement({
+              actions: ['cloudfront:CreateInvalidation'],
+              resources: [this.distribution.distributionArn],
+            }),
+          ]
+        : []),
     ];
   }
 }
