@@ -31,7 +31,10 @@ const docs = (text: string): K8sObject[] =>
 
 /** Validates one object with the kubernetes-models class of its apiVersion and kind (throws on errors). */
 async function validate(object: K8sObject): Promise<void> {
-  const module = (await import(`kubernetes-models/${object.apiVersion}`)) as Record<
+  const pkg = object.apiVersion.startsWith('gateway.networking.k8s.io/')
+    ? '@kubernetes-models/gateway-api'
+    : 'kubernetes-models';
+  const module = (await import(`${pkg}/${object.apiVersion}`)) as Record<
     string,
     new (
       data: unknown,
@@ -232,5 +235,53 @@ describe('Helm chart (infra/helm/mcp-registry)', () => {
     assert.equal(secret['stringData'].GITHUB_CLIENT_ID, 'Iv1.x');
     assert.deepEqual(Object.keys(secret['stringData']).sort(), [...SECRET_KEYS].sort());
     assert.throws(() => render(values), /secrets\.DATABASE_URL is required/);
+  });
+});
+
+describe('Gateway API variant (infra/k8s/manifests/gateway-api)', () => {
+  const gatewayDir = join(MANIFESTS_DIR, 'gateway-api');
+  const [route] = docs(read(gatewayDir, 'httproute.yaml'));
+  type Match = { path: { type: string; value: string }; method?: string };
+  type Rule = { matches: Match[]; backendRefs: { name: string }[] };
+
+  /** Gateway API's precedence: the longest matching path prefix, then a rule that names the method. */
+  function backendFor(method: string, path: string): string | undefined {
+    const candidates = (route?.['spec'].rules as Rule[]).flatMap((rule) =>
+      rule.matches
+        .filter(
+          (m) => path === m.path.value || path.startsWith(m.path.value === '/' ? '/' : `${m.path.value}/`),
+        )
+        .filter((m) => m.method === undefined || m.method === method)
+        .map((m) => ({ m, backend: rule.backendRefs[0]?.name })),
+    );
+    candidates.sort(
+      (a, b) => b.m.path.value.length - a.m.path.value.length || Number(!!b.m.method) - Number(!!a.m.method),
+    );
+    return candidates[0]?.backend;
+  }
+
+  it('is a valid HTTPRoute that replaces the Ingress', async () => {
+    assert.ok(route);
+    await validate(route);
+    const kustomization = parseYaml(read(gatewayDir, 'kustomization.yaml'));
+    assert.deepEqual(kustomization.resources, ['..', 'httproute.yaml']);
+    assert.match(kustomization.patches[0].patch, /\$patch: delete[\s\S]*kind: Ingress/);
+  });
+
+  it('routes writes to the API by path and, on read paths, by method; reads to the read side', () => {
+    const api = `${NAME}-api`;
+    const cdn = `${NAME}-cdn`;
+    const cases: [string, string, string][] = [
+      ['POST', '/v0/publish', api],
+      ['POST', '/v0.1/auth/github-at', api],
+      ['GET', '/v0/health', api],
+      ['PUT', '/v0/servers/io.github.alice%2Fweather/versions/1.0.0', api],
+      ['PATCH', '/v0.1/servers/io.github.alice%2Fweather/versions/1.0.0/status', api],
+      ['GET', '/v0/servers/io.github.alice%2Fweather/versions/1.0.0', cdn],
+      ['GET', '/v0.1/servers', cdn],
+      ['GET', '/', cdn],
+    ];
+    for (const [method, path, backend] of cases)
+      assert.equal(backendFor(method, path), backend, `${method} ${path}`);
   });
 });
