@@ -1,10 +1,16 @@
 import type { Model } from '@kubernetes-models/base';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { Deployment, type IDeploymentSpec, StatefulSet } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, type IContainer, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
+import {
+  ConfigMap,
+  type IContainer,
+  type IPodSpec,
+  PersistentVolumeClaim,
+  Service,
+} from 'kubernetes-models/v1';
 import { WRITE_PATHS } from '../cdk/routes.js';
 import { type Role, SECRETS_BY_ROLE } from '../cdk/settings.js';
 
@@ -91,6 +97,28 @@ function podSpecBase() {
   };
 }
 
+/** A Deployment of one registry role: labels, selector and the hardened pod around its container. */
+function registryDeployment(
+  component: string,
+  replicas: number | string,
+  container: IContainer,
+  pod: Partial<IPodSpec> = {},
+  spec: Partial<IDeploymentSpec> = {},
+): Deployment {
+  return new Deployment({
+    metadata: { name: `${NAME}-${component}`, labels: labels(component) },
+    spec: {
+      replicas: int(replicas),
+      selector: { matchLabels: labels(component) },
+      ...spec,
+      template: {
+        metadata: { labels: labels(component) },
+        spec: { ...podSpecBase(), containers: [container], ...pod },
+      },
+    },
+  });
+}
+
 export function registryObjects(p: RegistryParams): Model<unknown>[] {
   const site = { name: 'site', persistentVolumeClaim: { claimName: SITE_VOLUME } };
   const selector = (component: string) => ({ matchLabels: labels(component) });
@@ -110,51 +138,34 @@ export function registryObjects(p: RegistryParams): Model<unknown>[] {
     },
   });
 
-  const api = new Deployment({
-    metadata: { name: `${NAME}-api`, labels: labels('api') },
-    spec: {
-      replicas: int(p.apiReplicas),
-      selector: selector('api'),
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-      template: {
-        metadata: { labels: labels('api') },
-        spec: {
-          ...podSpecBase(),
-          containers: [
-            registryContainer('api', p.image, {
-              ports: [{ name: 'http', containerPort: API_PORT }],
-              // Ready when the database answers; alive while the process answers at all (a database
-              // outage is not cured by restarting the API, which answers 503 problem+json meanwhile).
-              readinessProbe: {
-                httpGet: { path: '/v0/health', port: 'http' },
-                periodSeconds: 10,
-                failureThreshold: 3,
-              },
-              livenessProbe: {
-                httpGet: { path: '/v0/ping', port: 'http' },
-                periodSeconds: 20,
-                failureThreshold: 3,
-              },
-              startupProbe: {
-                httpGet: { path: '/v0/ping', port: 'http' },
-                periodSeconds: 5,
-                failureThreshold: 60,
-              },
-              resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
-            }),
-          ],
-          topologySpreadConstraints: [
-            {
-              maxSkew: 1,
-              topologyKey: 'topology.kubernetes.io/zone',
-              whenUnsatisfiable: 'ScheduleAnyway',
-              labelSelector: selector('api'),
-            },
-          ],
-        },
+  const api = registryDeployment(
+    'api',
+    p.apiReplicas,
+    registryContainer('api', p.image, {
+      ports: [{ name: 'http', containerPort: API_PORT }],
+      // Ready when the database answers; alive while the process answers at all (a database
+      // outage is not cured by restarting the API, which answers 503 problem+json meanwhile).
+      readinessProbe: {
+        httpGet: { path: '/v0/health', port: 'http' },
+        periodSeconds: 10,
+        failureThreshold: 3,
       },
+      livenessProbe: { httpGet: { path: '/v0/ping', port: 'http' }, periodSeconds: 20, failureThreshold: 3 },
+      startupProbe: { httpGet: { path: '/v0/ping', port: 'http' }, periodSeconds: 5, failureThreshold: 60 },
+      resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+    }),
+    {
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: selector('api'),
+        },
+      ],
     },
-  });
+    { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } },
+  );
   const apiService = new Service({
     metadata: { name: `${NAME}-api`, labels: labels('api') },
     spec: { selector: labels('api'), ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
@@ -222,51 +233,29 @@ export function registryObjects(p: RegistryParams): Model<unknown>[] {
     },
   });
 
-  const builder = new Deployment({
-    metadata: { name: `${NAME}-builder`, labels: labels('builder') },
-    spec: {
-      replicas: int(p.builderReplicas),
-      selector: selector('builder'),
-      template: {
-        metadata: { labels: labels('builder') },
-        spec: {
-          ...podSpecBase(),
-          containers: [
-            registryContainer('builder', p.image, {
-              resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '2Gi' } },
-              volumeMounts: [{ name: 'site', mountPath: '/site' }],
-            }),
-          ],
-          volumes: [site],
-        },
-      },
-    },
-  });
+  const builder = registryDeployment(
+    'builder',
+    p.builderReplicas,
+    registryContainer('builder', p.image, {
+      resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+      volumeMounts: [{ name: 'site', mountPath: '/site' }],
+    }),
+    { volumes: [site] },
+  );
 
-  const cdn = new Deployment({
-    metadata: { name: `${NAME}-cdn`, labels: labels('cdn') },
-    spec: {
-      replicas: int(p.cdnReplicas),
-      selector: selector('cdn'),
-      template: {
-        metadata: { labels: labels('cdn') },
-        spec: {
-          ...podSpecBase(),
-          containers: [
-            registryContainer('cdn', p.image, {
-              ports: [{ name: 'http', containerPort: CDN_PORT }],
-              // Before the first build every URL is a 404: ready means listening.
-              readinessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 10 },
-              livenessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 20 },
-              resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-              volumeMounts: [{ name: 'site', mountPath: '/site', readOnly: true }],
-            }),
-          ],
-          volumes: [{ ...site, persistentVolumeClaim: { ...site.persistentVolumeClaim, readOnly: true } }],
-        },
-      },
-    },
-  });
+  const cdn = registryDeployment(
+    'cdn',
+    p.cdnReplicas,
+    registryContainer('cdn', p.image, {
+      ports: [{ name: 'http', containerPort: CDN_PORT }],
+      // Before the first build every URL is a 404: ready means listening.
+      readinessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 10 },
+      livenessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 20 },
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+      volumeMounts: [{ name: 'site', mountPath: '/site', readOnly: true }],
+    }),
+    { volumes: [{ ...site, persistentVolumeClaim: { ...site.persistentVolumeClaim, readOnly: true } }] },
+  );
   const cdnService = new Service({
     metadata: { name: `${NAME}-cdn`, labels: labels('cdn') },
     spec: { selector: labels('cdn'), ports: [{ name: 'http', port: 80, targetPort: 'http' }] },

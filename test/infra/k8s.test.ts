@@ -246,7 +246,7 @@ describe('Gateway API variant (infra/k8s/manifests/gateway-api)', () => {
 
   /** Gateway API's precedence: the longest matching path prefix, then a rule that names the method. */
   function backendFor(method: string, path: string): string | undefined {
-    const candidates = (route?.['spec'].rules as Rule[]).flatMap((rule) =>
+    const candidates = ((route?.['spec'].rules ?? []) as Rule[]).flatMap((rule) =>
       rule.matches
         .filter(
           (m) => path === m.path.value || path.startsWith(m.path.value === '/' ? '/' : `${m.path.value}/`),
