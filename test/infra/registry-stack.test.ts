@@ -182,6 +182,22 @@ describe('RegistryStack: one URL for reads and writes', () => {
       assert.deepEqual(routed.behavior.AllowedMethods.slice(0, 3).sort(), ['GET', 'HEAD', 'OPTIONS']);
     }
     assert.equal(route('OPTIONS', '/v0.1/servers').status, 204, 'preflight answered at the edge');
+    // The bucket stays private: reachable only through this distribution's Origin Access Control.
+    const [oacId] = only('AWS::CloudFront::OriginAccessControl');
+    const s3Origin = config.Origins.find((o) => o.Id === s3OriginId) as Record<string, unknown>;
+    assert.match(JSON.stringify(s3Origin['OriginAccessControlId']), new RegExp(oacId));
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    const [, bucketPolicy] = only('AWS::S3::BucketPolicy');
+    const grants = JSON.stringify(bucketPolicy.Properties['PolicyDocument']);
+    assert.match(grants, /cloudfront\.amazonaws\.com/);
+    assert.doesNotMatch(grants, /"Principal":"\*","Action":"s3:GetObject"/);
     const [treeId] = ofType('AWS::CloudFront::CachePolicy').find(([, r]) =>
       JSON.stringify(r.Properties).includes('"HeaderBehavior":"none"'),
     ) as [string, Resource];
