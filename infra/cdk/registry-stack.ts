@@ -3,6 +3,7 @@ import { CfnOutput, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -111,7 +112,12 @@ export class RegistryStack extends Stack {
 
     this.services = new RegistryServices(this, 'Services', {
       vpc,
-      image: props.image ?? ecs.ContainerImage.fromAsset(fileURLToPath(new URL('../..', import.meta.url))),
+      image:
+        props.image ??
+        // Built for the tasks' architecture whatever machine deploys (an arm64 laptop included).
+        ecs.ContainerImage.fromAsset(fileURLToPath(new URL('../..', import.meta.url)), {
+          platform: Platform.LINUX_AMD64,
+        }),
       secrets: secrets as SecretSources,
       cloudFrontPrefixListId: prefixList.getResponseField('PrefixLists.0.PrefixListId'),
       apiMinTasks: props.apiMinTasks,

@@ -1,7 +1,16 @@
 // test-tier: slow
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -41,6 +50,34 @@ describe('npm run build: the compiled registry', () => {
     assert.ok(assets.some((a) => /^core\/validation\/schemas\/.*\.json$/.test(a)));
     for (const asset of assets) assert.ok(existsSync(join(app, 'dist', asset)), `dist/${asset}`);
     assert.ok(!existsSync(join(app, 'dist', 'cli', 'bin.js')), 'the tsx launcher is not shipped');
+  });
+
+  it('imports only production dependencies (the image installs nothing else)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const imported = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.js')) {
+          const code = readFileSync(path, 'utf8');
+          const statics = code.matchAll(/^\s*(?:import|export)\b[^'";]*?from\s*'([^'./][^']*)'/gm);
+          const dynamics = code.matchAll(/\bimport\(\s*'([^'./][^']*)'\s*\)/g);
+          for (const m of [...statics, ...dynamics]) {
+            const spec = m[1] as string;
+            if (spec.startsWith('node:')) continue;
+            imported.add(
+              spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string),
+            );
+          }
+        }
+      }
+    };
+    walk(join(app, 'dist'));
+    assert.ok(imported.has('fastify') && imported.has('knex'), [...imported].join(', '));
+    for (const name of imported) assert.ok(name in pkg.dependencies, `${name} is a production dependency`);
   });
 
   it('migrates, then starts the API, answers /v0/health, passes the image health check, and stops on SIGTERM', async () => {
