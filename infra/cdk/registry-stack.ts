@@ -171,6 +171,10 @@ export class RegistryStack extends Stack {
       value: signIn.secretArn,
       description: `Fill in ${SIGN_IN_SETTINGS.join(', ')}; then redeploy the API service`,
     });
+    new CfnOutput(this, 'JwtKeySecretArn', {
+      value: jwtKey.secretArn,
+      description: 'JWT_PRIVATE_KEY: with it, `mcp-registry token --admin` mints an operator token anywhere',
+    });
     new CfnOutput(this, 'ClusterName', { value: this.services.cluster.clusterName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
   }
