@@ -153,7 +153,8 @@ export class RegistryStack extends Stack {
       securityGroup: this.services.taskSecurityGroup,
       subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
     });
-    this.migration.node.addDependency(this.database.instance);
+    // The task needs the database, and the routes through the NAT gateway (image pull, secrets).
+    this.migration.node.addDependency(this.database.instance, vpc);
     this.services.api.node.addDependency(this.migration);
     builder.node.addDependency(this.migration);
 
