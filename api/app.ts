@@ -5,6 +5,13 @@ import type { ServerJsonValidator } from '../core/validation/index.js';
 import type { Database } from '../db/connect.js';
 import type { AuthProvider } from './auth/provider.js';
 import type { TokenService } from './auth/tokens.js';
+import {
+  guardConnections,
+  guardedServerOptions,
+  logEachRequest,
+  refuseMalformedRequest,
+  trailingSlashTarget,
+} from './guards.js';
 import { registerMetrics } from './metrics.js';
 import { handleError, sendProblem } from './problem.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -15,7 +22,6 @@ import { registerServerRoutes } from './routes/servers.js';
 import { registerValidateRoutes } from './routes/validate.js';
 
 export const API_PREFIXES = ['/v0', '/v0.1'] as const;
-export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface AppDeps {
   config: Config;
@@ -30,13 +36,15 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    bodyLimit: BODY_LIMIT_BYTES,
-    // Encoded names and versions (up to 255 characters, each possibly %XX) must fit in one parameter.
-    routerOptions: { maxParamLength: 1024 },
+    // Body limit, parameter length, timeouts, Fastify's and Node's own errors as problem+json.
+    ...guardedServerOptions(deps.config),
     // Requests that arrive on open connections while the server shuts down get our own 503 (below),
     // problem+json like every other error, instead of Fastify's plain JSON one.
     return503OnClosing: false,
   });
+
+  guardConnections(app, deps.config);
+  logEachRequest(app);
 
   let closing = false;
   app.addHook('preClose', async () => {
@@ -55,6 +63,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         new RegistryError(503, 'The registry is shutting down; retry in a few seconds').toProblem(),
       );
     }
+    const refused = refuseMalformedRequest(request, reply);
+    if (refused) return refused;
     const url = request.raw.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
@@ -71,9 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         new RegistryError(400, 'Invalid request: query parameters contain null bytes').toProblem(),
       );
     }
-    if (path.length > 1 && path.endsWith('/')) {
-      return reply.redirect(path.replace(/\/+$/, '') + (search ? `?${search}` : ''), 308);
-    }
+    const target = trailingSlashTarget(path);
+    if (target !== undefined) return reply.redirect(target + (search ? `?${search}` : ''), 308);
   });
 
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -97,13 +106,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(handleError);
-  registerMetrics(app, deps.db);
+  registerMetrics(app, deps.db, deps.config);
   app.setNotFoundHandler((request, reply) => {
     const path = (request.raw.url ?? '/').split('?')[0] ?? '/';
     const versioned = API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
     const detail = versioned
-      ? `Endpoint not found: ${request.method} ${path}. Read endpoints are served by the static site (CDN), not the write API.`
-      : `Endpoint not found. Did you mean '/v0.1${path}' or '/v0${path}'?`;
+      ? 'Endpoint not found. Read endpoints are served by the static site (CDN), not the write API.'
+      : /^[A-Za-z0-9/_-]{1,64}$/.test(path)
+        ? `Endpoint not found. Did you mean '/v0.1${path}' or '/v0${path}'?`
+        : 'Endpoint not found: the API is under /v0.1 and /v0 (e.g. POST /v0.1/publish).';
     return sendProblem(reply, new RegistryError(404, detail).toProblem());
   });
 

@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { HTTP_DEFAULTS } from './limits.js';
 
 /**
  * Every setting the registry reads, parsed and validated once at start-up. Nothing else reads
@@ -49,6 +50,16 @@ export interface Config {
   };
   /** The local CDN server (serves the filesystem target at the official read URLs). */
   cdn: { host: string; port: number };
+  /** The write API's connection bounds (core/limits.ts HTTP_DEFAULTS); 0 caps nothing. */
+  http: {
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    connectionTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnectionsPerAddress: number;
+  };
+  /** GET /metrics: a bearer token it requires; undefined = answered to loopback clients only. */
+  metricsToken: string | undefined;
 }
 
 /**
@@ -115,6 +126,16 @@ const EnvSchema = z.object({
   SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(1).default(BUILDER_DEFAULTS.snapshotRetentionDays),
   CDN_HOST: z.string().min(1).optional(),
   CDN_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(HTTP_DEFAULTS.requestTimeoutMs),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(HTTP_DEFAULTS.headersTimeoutMs),
+  HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(HTTP_DEFAULTS.connectionTimeoutMs),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(HTTP_DEFAULTS.keepAliveTimeoutMs),
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(HTTP_DEFAULTS.maxConnectionsPerAddress),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 /** Parses the environment; throws ConfigError listing every problem at once. Empty strings count as unset. */
@@ -160,5 +181,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       snapshotRetentionDays: e.SNAPSHOT_RETENTION_DAYS,
     },
     cdn: { host: e.CDN_HOST ?? e.HOST, port: e.CDN_PORT },
+    http: {
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
+      connectionTimeoutMs: e.HTTP_CONNECTION_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnectionsPerAddress: e.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+    },
+    metricsToken: e.METRICS_TOKEN,
   };
 }
