@@ -18,6 +18,7 @@ import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerPublishRoutes } from './routes/publish.js';
+import { registerQuarantineRoutes } from './routes/quarantine.js';
 import { registerServerRoutes } from './routes/servers.js';
 import { registerValidateRoutes } from './routes/validate.js';
 
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         });
         registerHealthRoutes(scope, { write, config: deps.config });
         registerAdminRoutes(scope, { write, tokens: deps.tokens });
+        registerQuarantineRoutes(scope, { write, tokens: deps.tokens });
       },
       { prefix },
     );

@@ -7,6 +7,7 @@ import type { Database } from '../db/connect.js';
 import { buildStatusCounts, lastSucceededRun } from '../db/repositories/builds.js';
 import { countPendingInvalidations } from '../db/repositories/invalidations.js';
 import { currentJournalSeq } from '../db/repositories/journal.js';
+import { listQuarantined } from '../db/repositories/quarantine.js';
 import { maxBuiltSeq } from '../db/repositories/tree-state.js';
 
 /**
@@ -79,6 +80,15 @@ export function registerMetrics(
     registers: [registry],
     async collect() {
       this.set(await countPendingInvalidations(db.knex));
+    },
+  });
+
+  new Gauge({
+    name: 'registry_quarantined_servers',
+    help: 'Servers the builder skips because they could not be rendered (see GET /v0/admin/quarantine)',
+    registers: [registry],
+    async collect() {
+      this.set((await listQuarantined(db.knex)).length);
     },
   });
 

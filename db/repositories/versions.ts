@@ -193,3 +193,17 @@ export async function countVersions(db: Queryable): Promise<number> {
   const row = await db('server_versions').count<{ count: string | number }[]>('* as count').first();
   return toNumber(row?.count ?? 0);
 }
+
+/** The summed stored size of a server's versions (the per-server byte budget's measure). */
+export async function storedBytesOf(db: Queryable, name: string): Promise<number> {
+  const row = await db('servers').select('stored_bytes').where({ name }).first();
+  return toNumber(row?.stored_bytes ?? 0);
+}
+
+/** After an edit replaced a value: the server's stored size moves by the difference. */
+export async function adjustStoredBytes(trx: Knex.Transaction, name: string, delta: number): Promise<void> {
+  if (delta === 0) return;
+  await trx('servers')
+    .where({ name })
+    .update({ stored_bytes: trx.raw('greatest(0, stored_bytes + ?)', [delta]) });
+}

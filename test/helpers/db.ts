@@ -90,6 +90,7 @@ const DATA_TABLES = [
   'tree_objects',
   'tree_seen',
   'cdn_invalidations',
+  'quarantined_servers',
 ];
 
 /** Empties every data table and rewinds the journal, keeping the schema (and the signing key). */
