@@ -21,6 +21,9 @@ export function guardedServerOptions(config: Config) {
     requestTimeout: config.http.requestTimeoutMs,
     connectionTimeout: config.http.connectionTimeoutMs,
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    // Node checks request and header timeouts on this period (default 30 s, which would let a
+    // 30 s timeout run to 60 s).
+    http: { connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs) },
     // One line per request is written by logEachRequest (Fastify's default is two).
     disableRequestLogging: true,
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
