@@ -6,6 +6,7 @@ import type { Database } from '../db/connect.js';
 import type { AuthProvider } from './auth/provider.js';
 import type { TokenService } from './auth/tokens.js';
 import {
+  boundJsonParsing,
   guardConnections,
   guardedServerOptions,
   logEachRequest,
@@ -54,6 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Only JSON bodies: without this Fastify would hand a text/plain body to the handlers as a string.
   app.removeContentTypeParser('text/plain');
+  boundJsonParsing(app);
 
   app.addHook('onRequest', async (request, reply) => {
     if (closing) {
