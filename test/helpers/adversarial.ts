@@ -98,7 +98,7 @@ export function leafPaths(doc: unknown): { strings: Path[]; arrays: Path[] } {
     if (typeof value === 'string') strings.push(path);
     else if (Array.isArray(value)) {
       arrays.push(path);
-      value.forEach((v, i) => walk(v, [...path, i]));
+      for (const [i, v] of value.entries()) walk(v, [...path, i]);
     } else if (value && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
     }
