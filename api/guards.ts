@@ -1,5 +1,11 @@
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Config } from '../core/config.js';
 import { type Problem, RegistryError } from '../core/errors.js';
 import { MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_PARAM_LENGTH } from '../core/limits.js';
@@ -26,7 +32,7 @@ export function guardedServerOptions(config: Config) {
     // 30 s timeout run to 60 s).
     http: { connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs) },
     // One line per request is written by logEachRequest (Fastify's default is two).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
       sendProblem(reply, frameworkProblem(error)),
     clientErrorHandler: answerClientError,

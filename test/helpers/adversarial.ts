@@ -110,8 +110,18 @@ export function leafPaths(doc: unknown): { strings: Path[]; arrays: Path[] } {
 /** Every spec of the corpus, in a fixed order (the benchmark runs them all). */
 export function allSpecs(): Spec[] {
   const specs: Spec[] = FINDINGS.map((_, index) => ({ kind: 'finding', index }));
+  // One case per field, not per occurrence: `packages[1].version` is `packages[0].version` again.
+  const seen = new Set<string>();
+  const firstOfItsField = (path: Path) => {
+    const field = path.map((k) => (typeof k === 'number' ? '[]' : k)).join('.');
+    if (seen.has(field)) return false;
+    seen.add(field);
+    return true;
+  };
   baseDocuments().forEach((doc, base) => {
-    const { strings, arrays } = leafPaths(doc);
+    const { strings: allStrings, arrays: allArrays } = leafPaths(doc);
+    const strings = allStrings.filter(firstOfItsField);
+    const arrays = allArrays.filter(firstOfItsField);
     for (const path of strings) {
       for (const char of SPECIAL_CHARACTERS) {
         for (const fill of [false, true]) specs.push({ kind: 'run', base, path, char, fill });
