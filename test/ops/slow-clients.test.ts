@@ -37,7 +37,12 @@ describe('slow clients against the embedded default', () => {
     const fixture = await openBuildFixture(db);
     // No per-address cap here: every client of this test shares 127.0.0.1 (the cap has its own test).
     const api = await startTestApi(db, { env: { HTTP_MAX_CONNECTIONS_PER_ADDRESS: '0' } });
-    const cdn = await startLocalCdn({ root: fixture.root, host: '127.0.0.1', port: 0, logger: pino({ level: 'silent' }) });
+    const cdn = await startLocalCdn({
+      root: fixture.root,
+      host: '127.0.0.1',
+      port: 0,
+      logger: pino({ level: 'silent' }),
+    });
     const slow: Socket[] = [];
     let closedEarly = 0;
     try {
