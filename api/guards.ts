@@ -8,8 +8,8 @@ import {
 } from 'fastify';
 import type { Config } from '../core/config.js';
 import { type Problem, RegistryError } from '../core/errors.js';
-import { MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_PARAM_LENGTH } from '../core/limits.js';
-import { jsonNestsDeeper } from '../core/validation/index.js';
+import { MAX_BODY_BYTES, MAX_PARAM_LENGTH } from '../core/limits.js';
+import { jsonShapeProblem } from '../core/validation/index.js';
 import { sendProblem } from './problem.js';
 
 /**
@@ -148,19 +148,18 @@ export function logEachRequest(app: FastifyInstance): void {
   });
 }
 
-/** The problem a body nested past MAX_JSON_DEPTH gets (the parser never builds it). */
-export const TOO_DEEP_DETAIL = `JSON nested deeper than ${MAX_JSON_DEPTH} levels is not accepted`;
-
 /**
- * Fastify's own JSON parser (prototype-poisoning checks included), preceded by a linear nesting
- * scan: a body nested past MAX_JSON_DEPTH is refused with 422 before JSON.parse spends on it.
+ * Fastify's own JSON parser (prototype-poisoning checks included), preceded by a linear scan of the
+ * text: a body nested too deep or holding too many objects and arrays is refused with 422 before
+ * JSON.parse spends on it.
  */
 export function boundJsonParsing(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (typeof body === 'string' && jsonNestsDeeper(body, MAX_JSON_DEPTH)) {
-      done(new RegistryError(422, TOO_DEEP_DETAIL), undefined);
+    const problem = jsonShapeProblem(body as string);
+    if (problem !== undefined) {
+      done(new RegistryError(422, problem), undefined);
       return;
     }
     parse(request, body as string, done);

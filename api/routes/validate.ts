@@ -1,15 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { MAX_JSON_DEPTH } from '../../core/limits.js';
 import {
-  jsonNestsDeeper,
+  jsonShapeProblem,
   type ServerJsonValidator,
   type ValidationResult,
 } from '../../core/validation/index.js';
-import { TOO_DEEP_DETAIL } from '../guards.js';
 import { quoteSafely } from '../problem.js';
 
 const INVALID_JSON = Symbol('invalid-json');
-const TOO_DEEP = Symbol('too-deep');
+const BAD_SHAPE = Symbol('bad-shape');
 
 interface InvalidJson {
   [INVALID_JSON]: string;
@@ -23,9 +21,10 @@ export function registerValidateRoutes(app: FastifyInstance, deps: { validator: 
   app.register(async (scope) => {
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-      // Nesting is measured on the text first: parsing a deeply nested body is itself the cost.
-      if (jsonNestsDeeper(body as string, MAX_JSON_DEPTH)) {
-        done(null, { [TOO_DEEP]: true });
+      // The shape is measured on the text first: parsing a deeply nested body is itself the cost.
+      const problem = jsonShapeProblem(body as string);
+      if (problem !== undefined) {
+        done(null, { [BAD_SHAPE]: problem });
         return;
       }
       try {
@@ -36,16 +35,16 @@ export function registerValidateRoutes(app: FastifyInstance, deps: { validator: 
     });
     scope.post('/validate', async (request): Promise<ValidationResult> => {
       const body = request.body as unknown;
-      if (body && typeof body === 'object' && TOO_DEEP in body) {
+      if (body && typeof body === 'object' && BAD_SHAPE in body) {
         return {
           valid: false,
           issues: [
             {
               type: 'json',
               path: '',
-              message: TOO_DEEP_DETAIL,
+              message: String((body as { [BAD_SHAPE]: unknown })[BAD_SHAPE]),
               severity: 'error',
-              reference: 'limit-depth',
+              reference: 'limit-json',
             },
           ],
         };

@@ -1,6 +1,7 @@
 import {
   MAX_ISSUES,
   MAX_ITEMS,
+  MAX_JSON_CONTAINERS,
   MAX_JSON_DEPTH,
   MAX_OTHER_ITEMS,
   MAX_STRING_LENGTH,
@@ -112,12 +113,17 @@ export function capIssues<T extends { path: string }>(
 }
 
 /**
- * True when JSON text nests objects and arrays deeper than `max`, found by one pass over the text
- * (brackets inside strings skipped), before JSON.parse builds anything: parsing 500,000 levels of
- * `[` (a 1 MiB body) alone costs ~0.9 s of CPU.
+ * What is wrong with the shape of JSON text, found by one pass over the text (brackets inside
+ * strings skipped) before JSON.parse builds anything, or undefined: nesting deeper than
+ * `bounds.depth` (parsing 500,000 levels of `[`, a 1 MiB body, costs ~0.9 s of CPU) or more than
+ * `bounds.containers` objects and arrays in all.
  */
-export function jsonNestsDeeper(text: string, max: number): boolean {
+export function jsonShapeProblem(
+  text: string,
+  bounds: { depth: number; containers: number } = { depth: MAX_JSON_DEPTH, containers: MAX_JSON_CONTAINERS },
+): string | undefined {
   let depth = 0;
+  let containers = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -127,8 +133,11 @@ export function jsonNestsDeeper(text: string, max: number): boolean {
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
+      if (++depth > bounds.depth) return `JSON nested deeper than ${bounds.depth} levels is not accepted`;
+      if (++containers > bounds.containers) {
+        return `JSON with more than ${bounds.containers} objects and arrays is not accepted`;
+      }
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
-  return false;
+  return undefined;
 }

@@ -207,3 +207,18 @@ export async function adjustStoredBytes(trx: Knex.Transaction, name: string, del
     .where({ name })
     .update({ stored_bytes: trx.raw('greatest(0, stored_bytes + ?)', [delta]) });
 }
+
+/** Status and message of every version of a server, without the documents. */
+export async function listVersionStates(
+  db: Queryable,
+  name: string,
+): Promise<{ version: string; status: VersionStatus; statusMessage: string | null }[]> {
+  const rows = (await db('server_versions')
+    .select('version', 'status', 'status_message')
+    .where({ server_name: name })) as {
+    version: string;
+    status: VersionStatus;
+    status_message: string | null;
+  }[];
+  return rows.map((r) => ({ version: r.version, status: r.status, statusMessage: r.status_message }));
+}
