@@ -14,6 +14,7 @@ const BENCHES: Record<
   s3: () => import('./s3.js'),
   freshness: () => import('./freshness.js'),
   mirror: () => import('./mirror.js'),
+  adversarial: () => import('./adversarial.js'),
 };
 
 const { positionals, values } = parseArgs({
