@@ -3,16 +3,20 @@ import type { Config } from '../core/config.js';
 import { RegistryError } from '../core/errors.js';
 import type { ServerJsonValidator } from '../core/validation/index.js';
 import type { Database } from '../db/connect.js';
+import { createDnsResolver, type DnsResolver } from '../net/dns.js';
 import type { AuthProvider } from './auth/provider.js';
 import type { TokenService } from './auth/tokens.js';
 import { registerMetrics } from './metrics.js';
 import { handleError, sendProblem } from './problem.js';
+import { registerRateLimits } from './rate-limit.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAdminAuthRoutes } from './routes/admin-auth.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerPublishRoutes } from './routes/publish.js';
 import { registerServerRoutes } from './routes/servers.js';
 import { registerValidateRoutes } from './routes/validate.js';
+import { registerVerifyDomainRoutes } from './routes/verify-domain.js';
 
 export const API_PREFIXES = ['/v0', '/v0.1'] as const;
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -24,6 +28,8 @@ export interface AppDeps {
   validator: ServerJsonValidator;
   tokens: TokenService;
   providers: readonly AuthProvider[];
+  /** DNS for the domain-verification check; default: DNS_SERVERS or the system resolver. */
+  resolver?: DnsResolver;
 }
 
 /** The write API. The entry point only listens and shuts down; everything it needs is passed in. */
@@ -36,7 +42,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Requests that arrive on open connections while the server shuts down get our own 503 (below),
     // problem+json like every other error, instead of Fastify's plain JSON one.
     return503OnClosing: false,
+    trustProxy: deps.config.trustProxy,
   });
+  await registerRateLimits(app, deps.config.rateLimit);
 
   let closing = false;
   app.addHook('preClose', async () => {
@@ -107,18 +115,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return sendProblem(reply, new RegistryError(404, detail).toProblem());
   });
 
-  const write = { knex: deps.db.knex, validator: deps.validator };
+  const write = {
+    knex: deps.db.knex,
+    validator: deps.validator,
+    blockedNamespaces: deps.config.blockedNamespaces,
+  };
+  const signIn = {
+    knex: deps.db.knex,
+    tokens: deps.tokens,
+    blockedNamespaces: deps.config.blockedNamespaces,
+  };
+  const verify = {
+    knex: deps.db.knex,
+    resolver: deps.resolver ?? createDnsResolver(deps.config.auth.dnsServers),
+  };
   for (const prefix of API_PREFIXES) {
     await app.register(
       async (scope) => {
         registerPublishRoutes(scope, { write, tokens: deps.tokens });
         registerValidateRoutes(scope, { validator: deps.validator });
         registerServerRoutes(scope, { write, tokens: deps.tokens });
-        registerAuthRoutes(scope, {
+        registerAuthRoutes(scope, { signIn, providers: deps.providers });
+        registerVerifyDomainRoutes(scope, { verify, tokens: deps.tokens });
+        registerAdminAuthRoutes(scope, {
           write,
           tokens: deps.tokens,
-          providers: deps.providers,
-          blockedNamespaces: deps.config.blockedNamespaces,
+          configuredBlocked: deps.config.blockedNamespaces,
         });
         registerHealthRoutes(scope, { write, config: deps.config });
         registerAdminRoutes(scope, { write, tokens: deps.tokens });

@@ -3,9 +3,9 @@ import type { Config } from '../core/config.js';
 import { createServerJsonValidator } from '../core/validation/index.js';
 import type { Database } from '../db/connect.js';
 import { getOrCreateSigningSeed } from '../db/repositories/auth.js';
+import { createDnsResolver } from '../net/dns.js';
 import { buildApp } from './app.js';
-import type { AuthProvider } from './auth/provider.js';
-import { createNoneProvider } from './auth/providers/none.js';
+import { createProviders } from './auth/providers/index.js';
 import { createTokenService } from './auth/tokens.js';
 
 /** Wires the write API from config and an open database: signing key, validator, sign-in methods. */
@@ -15,8 +15,8 @@ export async function createWriteApi(
   logger: FastifyBaseLogger,
 ): Promise<FastifyInstance> {
   const seed = config.jwtPrivateKey ?? (await getOrCreateSigningSeed(db.knex));
-  const providers: AuthProvider[] = [];
-  if (config.enableAnonymousAuth) providers.push(createNoneProvider());
+  const resolver = createDnsResolver(config.auth.dnsServers);
+  const providers = createProviders(config.auth, { resolver, anonymous: config.enableAnonymousAuth });
   return buildApp({
     config,
     db,
@@ -24,5 +24,6 @@ export async function createWriteApi(
     validator: createServerJsonValidator(),
     tokens: createTokenService(seed),
     providers,
+    resolver,
   });
 }

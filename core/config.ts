@@ -1,5 +1,12 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import {
+  AUTH_ENV,
+  type AuthConfig,
+  authProblems,
+  authSettings,
+  type RateLimitConfig,
+} from './config-auth.js';
 import { ConfigError } from './errors.js';
 
 /**
@@ -49,6 +56,12 @@ export interface Config {
   };
   /** The local CDN server (serves the filesystem target at the official read URLs). */
   cdn: { host: string; port: number };
+  /** Sign-in methods and their settings (core/config-auth.ts). */
+  auth: AuthConfig;
+  /** Per-client-address limits on the auth and write endpoints. */
+  rateLimit: RateLimitConfig;
+  /** Whether X-Forwarded-For is believed (Fastify's trustProxy). */
+  trustProxy: boolean | string[];
 }
 
 /**
@@ -115,6 +128,7 @@ const EnvSchema = z.object({
   SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(1).default(BUILDER_DEFAULTS.snapshotRetentionDays),
   CDN_HOST: z.string().min(1).optional(),
   CDN_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  ...AUTH_ENV,
 });
 
 /** Parses the environment; throws ConfigError listing every problem at once. Empty strings count as unset. */
@@ -125,6 +139,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  const problems = authProblems(e);
+  if (problems.length) throw new ConfigError(problems);
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
@@ -160,5 +176,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       snapshotRetentionDays: e.SNAPSHOT_RETENTION_DAYS,
     },
     cdn: { host: e.CDN_HOST ?? e.HOST, port: e.CDN_PORT },
+    ...authSettings(e, e.DATABASE_URL === undefined),
   };
 }

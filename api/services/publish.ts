@@ -7,6 +7,7 @@ import { clearLatestFlag, insertPublishedVersion, loadPublishState } from '../..
 import { findRemoteOwner, lockRemoteUrls, lockServerName } from '../../db/repositories/versions.js';
 import { inTransaction } from '../../db/transaction.js';
 import { type Actor, publishFailed, requirePermission, requireValid, type WriteContext } from './context.js';
+import { assertNotBlocked } from './sign-in.js';
 
 export const MAX_VERSIONS_PER_SERVER = 10_000;
 
@@ -22,6 +23,7 @@ export async function publishVersion(
   const name = body && typeof body === 'object' ? (body as { name?: unknown }).name : undefined;
   if (typeof name === 'string' && isValidServerName(name))
     requirePermission(actor, 'publish', name, 'publish');
+  if (typeof name === 'string') await assertNotBlocked(ctx, name, actor);
   requireValid(ctx.validator, body, 'Failed to publish server');
   const doc = normalizeServerJson(body as ServerJson);
 

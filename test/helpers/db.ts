@@ -90,6 +90,9 @@ const DATA_TABLES = [
   'tree_objects',
   'tree_seen',
   'cdn_invalidations',
+  'domain_challenges',
+  'domain_verifications',
+  'blocked_namespaces',
 ];
 
 /** Empties every data table and rewinds the journal, keeping the schema (and the signing key). */
