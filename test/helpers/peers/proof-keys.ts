@@ -1,4 +1,4 @@
-import { createPublicKey, ECDH, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { ECDH, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 
 /**
  * A publisher's proof key, as `mcp-publisher` makes one: the record to publish
@@ -27,7 +27,7 @@ export function proofKey(algorithm: 'ed25519' | 'ecdsap384'): ProofKey {
 }
 
 function compressed(publicKey: KeyObject): Buffer {
-  const jwk = createPublicKey(publicKey).export({ format: 'jwk' });
+  const jwk = publicKey.export({ format: 'jwk' });
   const point = Buffer.concat([
     Buffer.from([4]),
     Buffer.from(jwk.x as string, 'base64url'),
