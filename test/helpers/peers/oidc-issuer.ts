@@ -1,3 +1,4 @@
+import { KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
@@ -19,7 +20,8 @@ export interface OidcIssuer {
 export interface SignOptions {
   audience?: string | string[];
   issuer?: string;
-  expiresIn?: number;
+  /** Seconds from now; null = no `exp` claim. */
+  expiresIn?: number | null;
   notBefore?: number;
   /** Sign with a key that is not in the JWKS (same kid, or another). */
   foreignKey?: boolean;
@@ -55,8 +57,7 @@ export async function startOidcIssuer(): Promise<OidcIssuer> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const { createPublicKey } = await import('node:crypto');
-  const publicKeyPem = createPublicKey(key.publicKey as unknown as import('node:crypto').KeyObject)
+  const publicKeyPem = KeyObject.from(key.publicKey as Parameters<typeof KeyObject.from>[0])
     .export({ type: 'spki', format: 'pem' })
     .toString();
   return {
@@ -69,8 +70,8 @@ export async function startOidcIssuer(): Promise<OidcIssuer> {
       let jwt = new SignJWT(claims)
         .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? 'key-1', typ: 'JWT' })
         .setIssuer(options.issuer ?? issuer)
-        .setIssuedAt(now)
-        .setExpirationTime(now + (options.expiresIn ?? 300));
+        .setIssuedAt(now);
+      if (options.expiresIn !== null) jwt = jwt.setExpirationTime(now + (options.expiresIn ?? 300));
       if (options.audience !== undefined) jwt = jwt.setAudience(options.audience);
       if (options.notBefore !== undefined) jwt = jwt.setNotBefore(now + options.notBefore);
       return jwt.sign(options.foreignKey ? foreign.privateKey : key.privateKey);
