@@ -34,7 +34,7 @@ describe('namespaces from proofs', () => {
     for (const bad of ['', '-a.com', 'a-.com', 'a..com', 'exa mple.com', 'a.com/', `${'a'.repeat(254)}`]) {
       assert.ok(!isValidDomain(bad), bad);
     }
-    assert.ok(isValidNamespace('io.github.octo'));
-    assert.ok(!isValidNamespace('com.example/*'));
+    assert.ok(isValidNamespace('io.github.octo'), 'io.github.octo');
+    assert.ok(!isValidNamespace('com.example/*'), 'com.example/*');
   });
 });

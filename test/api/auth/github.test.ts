@@ -43,7 +43,7 @@ describe('GitHub sign-in (access token, Actions OIDC)', () => {
     const res = await signIn('github-at', { github_token: 'gho_alice' });
     assert.equal(res.statusCode, 200, res.body);
     const { registry_token, expires_at } = res.json() as { registry_token: string; expires_at: number };
-    assert.ok(expires_at > Date.now() / 1000);
+    assert.ok(expires_at > Date.now() / 1000, String(expires_at));
     const claims = claimsOf(registry_token);
     assert.deepEqual(
       [claims.auth_method, claims.auth_method_sub, claims.identity],
@@ -58,7 +58,10 @@ describe('GitHub sign-in (access token, Actions OIDC)', () => {
     const call = peers.github.requests.find((r) => r.path === '/user');
     assert.match(String(call?.headers.authorization), /^(token|bearer) gho_alice$/i);
     assert.equal(call?.headers['x-github-api-version'], '2022-11-28');
-    assert.ok(peers.github.requests.some((r) => r.path === '/users/alice/orgs'));
+    assert.ok(
+      peers.github.requests.some((r) => r.path === '/users/alice/orgs'),
+      'organisations read',
+    );
 
     assert.equal((await publish(registry_token, 'io.github.alice/weather')).statusCode, 200);
     assert.equal((await publish(registry_token, 'io.github.octo-org/tool')).statusCode, 200);

@@ -167,7 +167,7 @@ describe('DNS and HTTP proofs', () => {
     try {
       const f = failure(await proof('http', 'redirect-proof.test'));
       assert.match(f.reason, /HTTP 301: redirects are not followed/);
-      assert.ok(!peers.https.requests.some((r) => r.path === '/redirected'));
+      assert.ok(!peers.https.requests.some((r) => r.path === '/redirected'), 'the redirect was followed');
     } finally {
       peers.https.routes.set('/.well-known/mcp-registry-auth', { status: 200, body: `${key.record}\n` });
     }
