@@ -82,6 +82,7 @@ export const AUTH_ENV = {
     .default(PUBLISHER_METHODS.join(','))
     .refine(
       (v) =>
+        v.trim() === 'none' ||
         v
           .split(',')
           .every((m) => m.trim() === '' || (PUBLISHER_METHODS as readonly string[]).includes(m.trim())),
