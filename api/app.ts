@@ -4,6 +4,7 @@ import { RegistryError } from '../core/errors.js';
 import type { ServerJsonValidator } from '../core/validation/index.js';
 import type { Database } from '../db/connect.js';
 import { upstreamBase } from '../mirror/upstream.js';
+import { createDnsResolver, type DnsResolver } from '../net/dns.js';
 import type { AuthProvider } from './auth/provider.js';
 import type { TokenService } from './auth/tokens.js';
 import {
@@ -18,7 +19,9 @@ import { registerMetrics } from './metrics.js';
 import { registerMirrorMetrics } from './metrics-mirror.js';
 import type { OwnershipChecker } from './ownership/index.js';
 import { handleError, sendProblem } from './problem.js';
+import { registerRateLimits } from './rate-limit.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAdminAuthRoutes } from './routes/admin-auth.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMirrorRoutes } from './routes/mirror.js';
@@ -26,6 +29,7 @@ import { registerPublishRoutes } from './routes/publish.js';
 import { registerQuarantineRoutes } from './routes/quarantine.js';
 import { registerServerRoutes } from './routes/servers.js';
 import { registerValidateRoutes } from './routes/validate.js';
+import { registerVerifyDomainRoutes } from './routes/verify-domain.js';
 
 export const API_PREFIXES = ['/v0', '/v0.1'] as const;
 
@@ -38,6 +42,8 @@ export interface AppDeps {
   providers: readonly AuthProvider[];
   /** Package ownership proofs on publish and edit; absent = off. */
   ownership?: OwnershipChecker;
+  /** DNS for the domain-verification check; default: DNS_SERVERS or the system resolver. */
+  resolver?: DnsResolver;
 }
 
 /** The write API. The entry point only listens and shuts down; everything it needs is passed in. */
@@ -49,7 +55,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Requests that arrive on open connections while the server shuts down get our own 503 (below),
     // problem+json like every other error, instead of Fastify's plain JSON one.
     return503OnClosing: false,
+    trustProxy: deps.config.trustProxy,
   });
+  await registerRateLimits(app, deps.config.rateLimit);
 
   guardConnections(app, deps.config);
   logEachRequest(app);
@@ -133,6 +141,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     validator: deps.validator,
     ownership: deps.ownership,
     mirror: deps.config.mirror,
+    blockedNamespaces: deps.config.blockedNamespaces,
+  };
+  const signIn = {
+    knex: deps.db.knex,
+    tokens: deps.tokens,
+    blockedNamespaces: deps.config.blockedNamespaces,
+  };
+  const verify = {
+    knex: deps.db.knex,
+    resolver: deps.resolver ?? createDnsResolver(deps.config.auth.dnsServers),
   };
   for (const prefix of API_PREFIXES) {
     await app.register(
@@ -140,11 +158,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         registerPublishRoutes(scope, { write, tokens: deps.tokens });
         registerValidateRoutes(scope, { validator: deps.validator });
         registerServerRoutes(scope, { write, tokens: deps.tokens });
-        registerAuthRoutes(scope, {
+        registerAuthRoutes(scope, { signIn, providers: deps.providers });
+        registerVerifyDomainRoutes(scope, { verify, tokens: deps.tokens });
+        registerAdminAuthRoutes(scope, {
           write,
           tokens: deps.tokens,
-          providers: deps.providers,
-          blockedNamespaces: deps.config.blockedNamespaces,
+          configuredBlocked: deps.config.blockedNamespaces,
         });
         registerHealthRoutes(scope, { write, config: deps.config });
         registerAdminRoutes(scope, { write, tokens: deps.tokens });

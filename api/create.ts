@@ -3,9 +3,9 @@ import type { Config } from '../core/config.js';
 import { createServerJsonValidator } from '../core/validation/index.js';
 import type { Database } from '../db/connect.js';
 import { getOrCreateSigningSeed } from '../db/repositories/auth.js';
+import { createDnsResolver } from '../net/dns.js';
 import { buildApp } from './app.js';
-import type { AuthProvider } from './auth/provider.js';
-import { createNoneProvider } from './auth/providers/none.js';
+import { createProviders } from './auth/providers/index.js';
 import { createTokenService } from './auth/tokens.js';
 import { ownershipFromConfig } from './ownership/index.js';
 
@@ -16,8 +16,8 @@ export async function createWriteApi(
   logger: FastifyBaseLogger,
 ): Promise<FastifyInstance> {
   const seed = config.jwtPrivateKey ?? (await getOrCreateSigningSeed(db.knex));
-  const providers: AuthProvider[] = [];
-  if (config.enableAnonymousAuth) providers.push(createNoneProvider());
+  const resolver = createDnsResolver(config.auth.dnsServers);
+  const providers = createProviders(config.auth, { resolver, anonymous: config.enableAnonymousAuth });
   return buildApp({
     config,
     db,
@@ -26,5 +26,6 @@ export async function createWriteApi(
     tokens: createTokenService(seed),
     providers,
     ownership: ownershipFromConfig(config),
+    resolver,
   });
 }

@@ -19,7 +19,7 @@ export async function mintToken(
     { action: 'edit', resource },
   ];
   return createTokenService(seed).issue({
-    authMethod: 'oidc',
+    authMethod: 'operator',
     authMethodSub: grant.admin ? 'operator' : `operator:${grant.namespace}`,
     permissions,
   });

@@ -1,5 +1,12 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import {
+  AUTH_ENV,
+  type AuthConfig,
+  authProblems,
+  authSettings,
+  type RateLimitConfig,
+} from './config-auth.js';
 import { ConfigError } from './errors.js';
 import { HTTP_DEFAULTS } from './limits.js';
 
@@ -88,6 +95,12 @@ export interface Config {
   };
   /** GET /metrics: a bearer token it requires; undefined = answered to loopback clients only. */
   metricsToken: string | undefined;
+  /** Sign-in methods and their settings (core/config-auth.ts). */
+  auth: AuthConfig;
+  /** Per-client-address limits on the auth and write endpoints. */
+  rateLimit: RateLimitConfig;
+  /** Whether X-Forwarded-For is believed (Fastify's trustProxy). */
+  trustProxy: boolean | string[];
 }
 
 /**
@@ -192,6 +205,7 @@ const EnvSchema = z.object({
     .min(0)
     .default(HTTP_DEFAULTS.maxConnectionsPerAddress),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ...AUTH_ENV,
 });
 
 const splitList = (value: string): string[] =>
@@ -208,6 +222,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  const problems = authProblems(e);
+  if (problems.length) throw new ConfigError(problems);
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
@@ -269,5 +285,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxConnectionsPerAddress: e.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
     },
     metricsToken: e.METRICS_TOKEN,
+    ...authSettings(e, e.DATABASE_URL === undefined),
   };
 }

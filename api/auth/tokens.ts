@@ -11,12 +11,19 @@ import type { Permission } from '../../core/permissions.js';
 export const TOKEN_ISSUER = 'mcp-registry';
 export const TOKEN_TTL_SECONDS = 300;
 
-export type AuthMethod = 'github-at' | 'github-oidc' | 'oidc' | 'dns' | 'http' | 'none';
+/** The official methods, and `operator` for tokens minted by `mcp-registry token`. */
+export type AuthMethod = 'github-at' | 'github-oidc' | 'oidc' | 'dns' | 'http' | 'none' | 'operator';
 
 export interface Principal {
   authMethod: AuthMethod;
   authMethodSub: string;
   permissions: Permission[];
+  /**
+   * The account behind the token when the method has one with a stable id (`github:<numeric id>`,
+   * `oidc:<sub>`): what domain verifications belong to. An extra claim (`identity`); official
+   * clients ignore claims they do not know.
+   */
+  identity?: string | undefined;
 }
 
 export interface TokenResponse {
@@ -40,6 +47,7 @@ export function createTokenService(seed: Uint8Array): TokenService {
         auth_method: principal.authMethod,
         auth_method_sub: principal.authMethodSub,
         permissions: principal.permissions,
+        ...(principal.identity ? { identity: principal.identity } : {}),
       })
         .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
         .setIssuer(TOKEN_ISSUER)
@@ -89,6 +97,7 @@ function toPrincipal(payload: Record<string, unknown>): Principal {
     authMethod: payload.auth_method as AuthMethod,
     authMethodSub: payload.auth_method_sub,
     permissions: perms.map((p: Permission) => ({ action: p.action, resource: p.resource })),
+    ...(typeof payload.identity === 'string' ? { identity: payload.identity } : {}),
   };
 }
 

@@ -1,8 +1,9 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { AppError } from '../../core/errors.js';
+import { nonPublicReason } from '../../net/addresses.js';
 
 /**
  * The one HTTP client of the package-ownership checks. Package registries are reached with a timeout,
@@ -42,41 +43,8 @@ export const MAX_REDIRECTS = 5;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
-// Two lists: Node matches IPv4 addresses against IPv6 rules as IPv4-mapped, so one list holding
-// ::ffff:0:0/96 would block every IPv4 address.
-const BLOCKED_V4 = new BlockList();
-const BLOCKED_V6 = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 3],
-] as const) {
-  BLOCKED_V4.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 127], // unspecified and loopback
-  ['::ffff:0:0', 96], // IPv4-mapped: never a legitimate public destination here
-  ['64:ff9b::', 96], // NAT64 can reach private IPv4 space
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['ff00::', 8], // multicast
-] as const) {
-  BLOCKED_V6.addSubnet(network, prefix, 'ipv6');
-}
-
-/** True for loopback, private, link-local, unique-local, multicast, mapped and reserved addresses. */
-export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return true;
-  return family === 4 ? BLOCKED_V4.check(address, 'ipv4') : BLOCKED_V6.check(address, 'ipv6');
-}
+/** True for every address an outbound request may not reach (net/addresses.ts decides). */
+const isPrivateAddress = (address: string): boolean => nonPublicReason(address) !== undefined;
 
 /** A resolver that refuses names resolving to any private address (all of them are checked). */
 const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {

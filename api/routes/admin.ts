@@ -1,20 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { BUILD_KINDS, type BuildKind, DEFAULT_BUILD_KIND, isBuildKind } from '../../core/builds.js';
-import { forbidden, notFound, unprocessable } from '../../core/errors.js';
+import { notFound, unprocessable } from '../../core/errors.js';
 import { getRun, listRuns, queueRun } from '../../db/repositories/builds.js';
+import { requireAdmin } from '../auth/admin.js';
 import { authenticate } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
-import type { Actor, WriteContext } from '../services/context.js';
+import type { WriteContext } from '../services/context.js';
 
 /**
  * Operator endpoints: queue a build for the builder daemon and look at build history. Admin tokens
- * only (`mcp-registry token --admin`: edit on every name).
+ * only (`mcp-registry token --admin`: edit on every name). Blocked namespaces and domain
+ * verifications: routes/admin-auth.ts.
  */
-export function requireAdmin(actor: Actor): void {
-  if (!actor.permissions.some((p) => p.action === 'edit' && p.resource === '*')) {
-    throw forbidden('Admin permission required: this endpoint needs a token with edit rights on every name');
-  }
-}
 
 /** The body is optional (`curl -X POST` queues an incremental build), so it is checked here. */
 function buildKind(body: unknown): BuildKind {

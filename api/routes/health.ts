@@ -46,6 +46,8 @@ export function registerHealthRoutes(app: FastifyInstance, deps: { write: WriteC
           quarantinedAt,
         })),
       },
+      // The OAuth app the CLI's GitHub device flow signs in with (as the official /v0/health).
+      ...(deps.config.auth.github.clientId ? { github_client_id: deps.config.auth.github.clientId } : {}),
     });
   });
   app.get('/ping', async () => ({ pong: true }));

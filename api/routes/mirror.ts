@@ -3,10 +3,10 @@ import { notFound } from '../../core/errors.js';
 import { loadMirrorState } from '../../db/repositories/mirror.js';
 import { listMirrorRuns } from '../../db/repositories/mirror-runs.js';
 import { upstreamBase } from '../../mirror/upstream.js';
+import { requireAdmin } from '../auth/admin.js';
 import { authenticate } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { WriteContext } from '../services/context.js';
-import { requireAdmin } from './admin.js';
 
 /** GET /admin/mirror: the replica's upstream, where its crawl stands, and its recent syncs (admins). */
 export function registerMirrorRoutes(

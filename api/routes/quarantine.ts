@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../core/errors.js';
 import { queueRun } from '../../db/repositories/builds.js';
 import { listQuarantined, release } from '../../db/repositories/quarantine.js';
+import { requireAdmin } from '../auth/admin.js';
 import { authenticate } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { WriteContext } from '../services/context.js';
-import { requireAdmin } from './admin.js';
 import { nameParams, parseServerName } from './params.js';
 
 /**

@@ -20,6 +20,8 @@ export interface WriteContext {
   mirror?: { upstream: string; localNamespaces: readonly string[] };
   /** The clock the latest rule compares a new version's publish time with; default: the system clock. */
   now?: () => Date;
+  /** BLOCKED_NAMESPACES, checked again at publish (with the admins' list: services/sign-in.ts). */
+  blockedNamespaces?: readonly string[];
 }
 
 /** Who is making a change: a token's principal, or an operator command with full rights. */

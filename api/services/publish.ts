@@ -15,6 +15,7 @@ import {
   requireWritable,
   type WriteContext,
 } from './context.js';
+import { assertNotBlocked } from './sign-in.js';
 
 /**
  * Publishes a new version. A version is immutable and is never published twice, not even after it
@@ -30,6 +31,7 @@ export async function publishVersion(
     requirePermission(actor, 'publish', name, 'publish');
     requireWritable(ctx, name);
   }
+  if (typeof name === 'string') await assertNotBlocked(ctx, name, actor);
   requireValid(ctx.validator, body, 'Failed to publish server');
   const doc = ctx.validator.normalize(body as ServerJson);
   const bytes = storedSize(doc);

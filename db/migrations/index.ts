@@ -4,6 +4,7 @@ import * as builder from './20261124100000_builder.js';
 import * as operations from './20261124200000_operations.js';
 import * as seenKeys from './20261124300000_seen_keys.js';
 import * as hardening from './20261204100000_hardening.js';
+import * as signin from './20261204200000_signin.js';
 import * as mirror from './20261204300000_mirror.js';
 
 /**
@@ -18,6 +19,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124300000_seen_keys': seenKeys,
   '20261204300000_mirror': mirror,
   '20261204100000_hardening': hardening,
+  '20261204200000_signin': signin,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

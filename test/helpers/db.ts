@@ -95,6 +95,9 @@ const DATA_TABLES = [
   'mirror_runs',
   'mirror_issues',
   'quarantined_servers',
+  'domain_challenges',
+  'domain_verifications',
+  'blocked_namespaces',
 ];
 
 /** Empties every data table and rewinds the journal, keeping the schema (and the signing key). */

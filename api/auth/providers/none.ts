@@ -8,6 +8,7 @@ export function createNoneProvider(): AuthProvider {
     path: 'none',
     bodySchema: undefined,
     isAdmin: false,
+    failureDetail: 'Token exchange failed',
     async authenticate() {
       const resource = `${ANONYMOUS_NAMESPACE}/*`;
       return {
