@@ -2,7 +2,7 @@ import { badRequest, notFound } from '../../core/errors.js';
 import { nameKey } from '../../core/names.js';
 import { remoteUrlsOf, type ServerJson } from '../../core/server-json.js';
 import { type ServerResponse, toServerResponse } from '../../core/shapes.js';
-import { normalizeServerJson } from '../../core/validation/index.js';
+import { normalizeServerJson, withoutToolingArtifacts } from '../../core/validation/index.js';
 import { insertJournalEntry, reserveJournalPosition } from '../../db/repositories/journal.js';
 import {
   findRemoteOwner,
@@ -35,8 +35,9 @@ export async function editVersion(
   if (typeof bodyVersion === 'string' && bodyVersion !== version) {
     throw badRequest('Failed to edit server', ['Version in request body must match URL path parameter']);
   }
-  requireValid(ctx.validator, body, 'Failed to edit server');
-  const doc = normalizeServerJson(body as ServerJson);
+  const input = withoutToolingArtifacts(body);
+  requireValid(ctx.validator, input, 'Failed to edit server');
+  const doc = normalizeServerJson(input as ServerJson);
 
   return inTransaction(ctx.knex, async (trx) => {
     await lockServerName(trx, nameKey(name));

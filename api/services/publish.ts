@@ -1,7 +1,7 @@
 import { isValidServerName, nameKey } from '../../core/names.js';
 import { remoteUrlsOf, type ServerJson } from '../../core/server-json.js';
 import { type ServerResponse, toServerResponse, type VersionRecord } from '../../core/shapes.js';
-import { normalizeServerJson } from '../../core/validation/index.js';
+import { normalizeServerJson, withoutToolingArtifacts } from '../../core/validation/index.js';
 import { becomesLatest } from '../../core/versions.js';
 import { clearLatestFlag, insertPublishedVersion, loadPublishState } from '../../db/repositories/publish.js';
 import { findRemoteOwner, lockRemoteUrls, lockServerName } from '../../db/repositories/versions.js';
@@ -22,8 +22,9 @@ export async function publishVersion(
   const name = body && typeof body === 'object' ? (body as { name?: unknown }).name : undefined;
   if (typeof name === 'string' && isValidServerName(name))
     requirePermission(actor, 'publish', name, 'publish');
-  requireValid(ctx.validator, body, 'Failed to publish server');
-  const doc = normalizeServerJson(body as ServerJson);
+  const input = withoutToolingArtifacts(body);
+  requireValid(ctx.validator, input, 'Failed to publish server');
+  const doc = normalizeServerJson(input as ServerJson);
 
   return inTransaction(ctx.knex, async (trx) => {
     const key = nameKey(doc.name);
