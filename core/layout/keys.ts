@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { dayOf } from '../days.js';
+import { addDays, dayOf } from '../days.js';
 import { isValidServerName } from '../names.js';
 import type { ListView } from './views.js';
 
@@ -166,15 +166,34 @@ export function feedCursor(day: string, page: number): string {
   return `feed:${checkedDay(day)}:${checkedPage(page)}`;
 }
 
+/** Days per feed segment: `updated_since=T` starts at the first page of T's segment. */
+export const FEED_SEGMENT_DAYS = 7;
+
 /**
- * The feed day that answers `updated_since=T`: the UTC day of T, or the feed epoch for earlier days.
- * (Days after today are answered by the edge function itself with an empty list.)
+ * The segment (its first day) holding `day`: segments are the 7-day blocks counted from the feed
+ * epoch (a Monday), so the edge finds one from a timestamp by arithmetic alone.
+ *
+ * @example feedSegmentOf('2025-09-10') // '2025-09-08'
+ * @example feedSegmentOf('2024-01-01') // '2025-09-01'
+ */
+export function feedSegmentOf(day: string): string {
+  if (day < FEED_EPOCH_DAY) return FEED_EPOCH_DAY;
+  const since = Math.round(
+    (Date.parse(`${checkedDay(day)}T00:00:00Z`) - Date.parse(`${FEED_EPOCH_DAY}T00:00:00Z`)) / 864e5,
+  );
+  return addDays(FEED_EPOCH_DAY, since - (since % FEED_SEGMENT_DAYS));
+}
+
+/**
+ * The feed segment that answers `updated_since=T` (its first page is the object served): the
+ * segment of T's UTC day, or the epoch's for earlier days. (Days after today are answered by the
+ * edge function itself with an empty list.)
  *
  * @example feedStartDay('2024-01-01T00:00:00Z') // '2025-09-01'
+ * @example feedStartDay('2025-09-10T12:00:00Z') // '2025-09-08'
  */
 export function feedStartDay(updatedSince: string): string {
-  const day = dayOf(updatedSince);
-  return day < FEED_EPOCH_DAY ? FEED_EPOCH_DAY : day;
+  return feedSegmentOf(dayOf(updatedSince));
 }
 
 /** The registry root document. @example ROOT_KEY // 'index.json' */

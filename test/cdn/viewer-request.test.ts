@@ -341,7 +341,7 @@ describe('GET /servers (both /v0 and /v0.1)', () => {
         keyOf(`${api}/servers?cursor=io.github.alice/weather:1.0.0%2Bb&include_deleted=true&limit=50`),
         'lists/all/after/io.github.alice/weather/1.0.0~2Bb.json',
       );
-      assert.equal(keyOf(`${api}/servers?updated_since=2025-10-02T13:15:04.280Z`), 'feed/2025-10-02/0.json');
+      assert.equal(keyOf(`${api}/servers?updated_since=2025-10-02T13:15:04.280Z`), 'feed/2025-09-29/0.json');
       assert.equal(keyOf(`${api}/servers?cursor=feed:2025-10-02:3`), 'feed/2025-10-02/3.json');
       assert.equal(keyOf(`${api}/servers?cursor=feed%3A2025-10-02%3A3`), 'feed/2025-10-02/3.json');
     });
@@ -434,7 +434,7 @@ describe('updated_since', () => {
     problemOf('/v0.1/servers?updated_since=2025-10-02T00:00:00Z&version=latest', 400);
     assert.equal(
       keyOf('/v0.1/servers?updated_since=2025-10-02T00:00:00Z&include_deleted=true'),
-      'feed/2025-10-02/0.json',
+      'feed/2025-09-29/0.json',
     );
   });
 
@@ -444,7 +444,7 @@ describe('updated_since', () => {
   });
 
   it('serves today from the feed and answers days after today with an empty list itself', () => {
-    assert.equal(keyOf('/v0.1/servers?updated_since=2025-10-15T23:59:59.999Z'), 'feed/2025-10-15/0.json');
+    assert.equal(keyOf('/v0.1/servers?updated_since=2025-10-15T23:59:59.999Z'), 'feed/2025-10-13/0.json');
     for (const t of ['2025-10-16T00:00:00Z', '2025-10-15T23:00:00-02:00', '9999-12-31T23:59:59-23:59']) {
       const result = run(`/v0.1/servers?updated_since=${encodeURIComponent(t)}&limit=10`);
       assert.ok(isEdgeResponse(result), t);

@@ -236,6 +236,11 @@ describe('dayOf and feedStartDay', () => {
   it('starts the feed at the epoch for earlier timestamps', () => {
     assert.equal(feedStartDay('2024-01-01T00:00:00Z'), FEED_EPOCH_DAY);
     assert.equal(feedStartDay('2025-09-01T00:30:00+01:00'), FEED_EPOCH_DAY);
-    assert.equal(feedStartDay('2025-09-02T00:00:00Z'), '2025-09-02');
+    assert.equal(feedStartDay('2025-09-02T00:00:00Z'), FEED_EPOCH_DAY);
+    // 7-day segments from the epoch (a Monday): the 8th is the second segment's first day.
+    assert.equal(feedStartDay('2025-09-07T23:59:59Z'), FEED_EPOCH_DAY);
+    assert.equal(feedStartDay('2025-09-08T00:00:00Z'), '2025-09-08');
+    assert.equal(feedStartDay('2026-12-04T12:00:00-13:00'), '2026-11-30');
+    assert.equal(feedStartDay('2026-12-07T00:00:00Z'), '2026-12-07');
   });
 });
