@@ -13,6 +13,7 @@ const BENCHES: Record<
   build: () => import('./build.js'),
   s3: () => import('./s3.js'),
   freshness: () => import('./freshness.js'),
+  read: () => import('./read.js'),
 };
 
 const { positionals, values } = parseArgs({
