@@ -152,6 +152,9 @@ function list(qs) {
   }
   var view = (version ? 'latest' : 'live') + (all ? '.all' : '');
   if (view === 'live.all') view = 'all';
+  // Page family for limit: pageFamilyFor in core/layout/pages.ts.
+  var family = limit === undefined ? 25 : +limit >= 60 ? 60 : +limit >= 25 ? 25 : 10;
+  view += '/' + family;
   if (cursor === undefined) return 'lists/' + view + '/first.json';
   var colon = cursor.indexOf(':');
   var name = cursor.slice(0, colon);
