@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { classifyKey } from '../core/layout/keys.js';
 import { createFilesystemStore } from '../store/filesystem.js';
 import type { ObjectStore } from '../store/types.js';
-import { isEdgeResponse, loadEdgeHandler, toEdgeEvent } from './edge/load.js';
+import { type EdgeResponse, isEdgeResponse, loadEdgeHandler, toEdgeEvent } from './edge/load.js';
 import { HotCache, type HotCacheOptions, type HotObject, pickEncoding } from './hot-cache.js';
 
 /**
@@ -21,6 +21,8 @@ export interface LocalCdn {
 }
 
 const CORS = { 'access-control-allow-origin': '*' };
+/** URLs whose edge mapping is remembered at most (the memory is dropped whole when full). */
+const MAPPED_URLS = 10_000;
 
 function problem(
   res: ServerResponse,
@@ -38,6 +40,21 @@ function problem(
     'cache-control': 'no-store',
   });
   res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/** An answer the edge function made itself (a problem, a preflight, an empty feed page). */
+function sendEdgeResponse(res: ServerResponse, method: string, result: EdgeResponse): void {
+  const headers: Record<string, string> = {};
+  for (const [name, { value }] of Object.entries(result.headers)) headers[name] = value;
+  const body = result.body
+    ? Buffer.from(result.body.data, result.body.encoding === 'base64' ? 'base64' : 'utf8')
+    : undefined;
+  res.writeHead(result.statusCode, {
+    ...CORS,
+    ...headers,
+    ...(body ? { 'content-length': body.length } : {}),
+  });
+  res.end(method === 'HEAD' ? undefined : body);
 }
 
 /** RFC 9110 If-None-Match: `*`, or a list of entity tags compared weakly. */
@@ -101,6 +118,8 @@ export async function startLocalCdn(options: {
   const edge = loadEdgeHandler();
   const store: Pick<ObjectStore, 'get' | 'head'> = options.store ?? createFilesystemStore(options.root);
   const cache = new HotCache(store, options.cache);
+  /** URL → the object key the edge function maps it to (a pure mapping, remembered for hot URLs). */
+  const mapped = new Map<string, string>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
@@ -122,22 +141,21 @@ export async function startLocalCdn(options: {
       );
       return;
     }
-    const result = edge(toEdgeEvent(method, req.url ?? '/', req.headers));
-    if (isEdgeResponse(result)) {
-      const headers: Record<string, string> = {};
-      for (const [name, { value }] of Object.entries(result.headers)) headers[name] = value;
-      const body = result.body
-        ? Buffer.from(result.body.data, result.body.encoding === 'base64' ? 'base64' : 'utf8')
-        : undefined;
-      res.writeHead(result.statusCode, {
-        ...CORS,
-        ...headers,
-        ...(body ? { 'content-length': body.length } : {}),
-      });
-      res.end(method === 'HEAD' ? undefined : body);
-      return;
+    const url = req.url ?? '/';
+    let key = method === 'OPTIONS' ? undefined : mapped.get(url);
+    if (key === undefined) {
+      const result = edge(toEdgeEvent(method, url, req.headers));
+      if (isEdgeResponse(result)) {
+        sendEdgeResponse(res, method, result);
+        return;
+      }
+      key = result.uri.replace(/^\/+/, '');
+      // A read URL maps to the same key every time, except `updated_since` (whether T is after today).
+      if (method !== 'OPTIONS' && !url.includes('updated_since')) {
+        if (mapped.size >= MAPPED_URLS) mapped.clear();
+        mapped.set(url, key);
+      }
     }
-    const key = result.uri.replace(/^\/+/, '');
     let object: HotObject | undefined;
     try {
       object = await cache.get(key);
