@@ -12,7 +12,7 @@ import { changedRecords } from '../db/repositories/list-views.js';
 import { saveTreeState, type TreeState } from '../db/repositories/tree-state.js';
 import type { Queryable } from '../db/sql.js';
 import type { ObjectStore } from '../store/types.js';
-import { jsonObject, type RenderedObject, type TreeWriter } from './writer.js';
+import { jsonObject, type TreeWriter } from './writer.js';
 
 /**
  * The change feed: an append-only log of version documents in 7-day segments (from the feed epoch,
@@ -24,9 +24,10 @@ import { jsonObject, type RenderedObject, type TreeWriter } from './writer.js';
  *   `nextCursor` (and becomes immutable) only when the entry after its last one is stored, on the next
  *   page or in a later segment's first page.
  * - **Empty weeks cost one object each, never an empty page before changes.** The entry point of a week
- *   without changes is a copy of the next segment's first page (an "alias"), or, while nothing later
- *   exists yet, an empty page without `nextCursor` ("nothing since T yet", the tail as a reader sees
- *   it). Aliases of a page still filling are rewritten with it (`feedAliasFrom`).
+ *   without changes holds the next segment's first entry and points at that segment's first page
+ *   (written once, immutable: a segment's first entry never changes; a reader sees that entry twice,
+ *   harmless for an upsert), or, while nothing later exists yet, an empty page without `nextCursor`
+ *   ("nothing since T yet", the tail as a reader sees it).
  * - Entries before T are served only from T's own segment (at most 7 days earlier): harmless for a
  *   reader that upserts by name and version.
  *
@@ -64,39 +65,23 @@ export async function updateFeed(options: {
 }): Promise<FeedUpdate> {
   const { db, store, writer, state, toSeq } = options;
   const target = state.target;
+  // biome-ignore lint/complexity/useMathMinMax: YYYY-MM-DD strings (string order is date order), not numbers
   const today = options.today < FEED_EPOCH_DAY ? FEED_EPOCH_DAY : options.today;
   const current = feedSegmentOf(today);
 
   let seg = state.feedDay;
   let page = state.feedPage;
   let cursor = state.feedCursor;
-  let aliasFrom = state.feedAliasFrom;
   let tail = seg === null ? [] : await tailEntries(store, seg, page, state.feedCount);
 
-  /** A page and, for a first page, the entry points of the empty weeks before it that copy it. */
-  const pageObjects = (
-    s: string,
-    p: number,
-    from: string | null,
-    entries: ServerResponse[],
-    next: string | undefined,
-  ): RenderedObject[] => {
-    const document = feedPageDocument(entries, next);
-    const cacheClass = next === undefined ? 'mutable' : 'immutable';
-    const keys = [
+  const pageObject = (s: string, p: number, entries: ServerResponse[], next: string | undefined) =>
+    jsonObject(
       feedPageKey(s, p),
-      ...(p === 0 ? segmentsBetween(from, s).map((w) => feedPageKey(w, 0)) : []),
-    ];
-    return keys.map((key) => jsonObject(key, document, cacheClass));
-  };
+      feedPageDocument(entries, next),
+      next === undefined ? 'mutable' : 'immutable',
+    );
   const save = () =>
-    saveTreeState(db, target, {
-      feedDay: seg,
-      feedPage: page,
-      feedCount: tail.length,
-      feedCursor: cursor,
-      feedAliasFrom: aliasFrom,
-    });
+    saveTreeState(db, target, { feedDay: seg, feedPage: page, feedCount: tail.length, feedCursor: cursor });
 
   let appended = 0;
   let dirty = false;
@@ -113,22 +98,24 @@ export async function updateFeed(options: {
         continue;
       }
       // The entry starts a new page: store it first, then point the page before at it.
-      const closing = seg === null ? undefined : { s: seg, p: page, from: aliasFrom, entries: tail };
+      const closing = seg === null ? undefined : { s: seg, p: page, entries: tail };
+      const emptySince = seg === null ? FEED_EPOCH_DAY : addDays(seg, FEED_SEGMENT_DAYS);
       if (opensSegment) {
-        const emptySince = seg === null ? FEED_EPOCH_DAY : addDays(seg, FEED_SEGMENT_DAYS);
         seg = current;
         page = 0;
-        aliasFrom = emptySince < current ? emptySince : null;
       } else {
         page += 1;
       }
       tail = [entry];
-      await writer.write(pageObjects(seg as string, page, aliasFrom, tail, undefined));
-      if (closing) {
-        const next = feedCursor(seg as string, page);
-        await writer.write(pageObjects(closing.s, closing.p, closing.from, closing.entries, next));
-        // A first page that is final makes its copies final too.
-        if (page > 0) aliasFrom = null;
+      const next = feedCursor(seg as string, page);
+      await writer.write([pageObject(seg as string, page, tail, undefined)]);
+      if (closing) await writer.write([pageObject(closing.s, closing.p, closing.entries, next)]);
+      if (opensSegment) {
+        // The weeks with no changes before this segment now lead to it.
+        const lead = feedPageDocument([entry], next);
+        await writer.write(
+          segmentsBetween(emptySince, current).map((w) => jsonObject(feedPageKey(w, 0), lead, 'immutable')),
+        );
       }
       await save();
       dirty = false;
@@ -136,7 +123,7 @@ export async function updateFeed(options: {
     if (records.length < 500) break;
   }
   if (dirty && seg !== null) {
-    await writer.write(pageObjects(seg, page, aliasFrom, tail, undefined));
+    await writer.write([pageObject(seg, page, tail, undefined)]);
     await save();
   }
 

@@ -37,6 +37,8 @@ const MIN_COMPRESS_BYTES = 1024;
  * invalidated by the tree's ETags: after `revalidateMs` an entry is re-checked against the store's
  * metadata (`head`, a small sidecar read, no hashing) and dropped when the ETag changed or the object
  * is gone. Compressed forms (gzip, brotli) are made once per object version, when it is loaded.
+ * Bytes changed behind the store's back (not through `put`, so with the same recorded ETag) are not
+ * noticed until the entry is evicted; `maxBytes: 0` turns the memory off.
  */
 export class HotCache {
   private readonly entries = new Map<string, Entry>();

@@ -16,8 +16,6 @@ export interface TreeState {
   /** The last row appended to the feed (journal order); seq 0 before the first append. */
   feedCursor: { seq: number; name: string; version: string };
   feedPreparedUntil: string | null;
-  /** The first empty week whose entry point copies the tail segment's first page (builder/feed.ts). */
-  feedAliasFrom: string | null;
 }
 
 export async function getTreeState(db: Queryable, target: string): Promise<TreeState> {
@@ -36,7 +34,6 @@ export async function getTreeState(db: Queryable, target: string): Promise<TreeS
     feedCount: row.feed_count,
     feedCursor: { seq: toNumber(row.feed_seq), name: row.feed_name, version: row.feed_version },
     feedPreparedUntil: row.feed_prepared_until,
-    feedAliasFrom: row.feed_alias_from ?? null,
   };
 }
 
@@ -58,7 +55,6 @@ export async function saveTreeState(
     columns.feed_version = change.feedCursor.version;
   }
   if (change.feedPreparedUntil !== undefined) columns.feed_prepared_until = change.feedPreparedUntil;
-  if (change.feedAliasFrom !== undefined) columns.feed_alias_from = change.feedAliasFrom;
   if (Object.keys(columns).length > 0) await db('tree_state').where({ target }).update(columns);
 }
 

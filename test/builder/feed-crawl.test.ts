@@ -25,6 +25,13 @@ async function feedKeys(f: BuildFixture): Promise<string[]> {
   return keys;
 }
 
+async function feedBodies(f: BuildFixture): Promise<Map<string, string>> {
+  const bodies = new Map<string, string>();
+  for (const key of await feedKeys(f))
+    bodies.set(key, Buffer.from((await f.store.get(key))?.body ?? []).toString());
+  return bodies;
+}
+
 /** The loop aggregators run: stop at an empty page or when there is no nextCursor. */
 async function aggregatorSync(f: BuildFixture, since: string): Promise<ServerList[]> {
   const pages: ServerList[] = [];
@@ -86,6 +93,15 @@ for (const backend of testBackends()) {
       assert.equal((await feedKeys(f)).length, before + 2);
       for (let i = 0; i < 20; i++) await f.publish({ name: `${ANON}/u${i}`, version: '3.0.0' });
       await buildAt('2026-11-25T10:00:00Z');
+      // One more change while the segment's first page fills: one feed object, whatever the weeks before.
+      const feedBefore = await feedBodies(f);
+      await f.publish({ name: `${ANON}/v0`, version: '1.0.0' });
+      await buildAt('2026-11-25T11:00:00Z');
+      const feedAfter = await feedBodies(f);
+      assert.deepEqual(
+        [...feedAfter].filter(([key, body]) => feedBefore.get(key) !== body).map(([key]) => key),
+        ['feed/2026-11-23/0.json'],
+      );
       for (let i = 0; i < 5; i++) await f.setStatus(`${ANON}/u${i}`, '3.0.0', 'deleted');
       await buildAt('2026-11-25T15:00:00Z');
       const now = await currentState(f);
