@@ -64,6 +64,12 @@ export class HotCache {
     return this.bytes;
   }
 
+  /** The object if it is held and was checked within `revalidateMs` (no I/O, no promise), else undefined. */
+  peek(key: string): HotObject | undefined {
+    const entry = this.entries.get(key);
+    return entry && this.now() - entry.checkedAt < this.revalidateMs ? this.touch(key, entry) : undefined;
+  }
+
   async get(key: string): Promise<HotObject | undefined> {
     const entry = this.entries.get(key);
     if (entry) {

@@ -5,7 +5,7 @@ import { classifyKey } from '../core/layout/keys.js';
 import { createFilesystemStore } from '../store/filesystem.js';
 import type { ObjectStore } from '../store/types.js';
 import { type EdgeResponse, isEdgeResponse, loadEdgeHandler, toEdgeEvent } from './edge/load.js';
-import { HotCache, type HotCacheOptions, type HotObject, pickEncoding } from './hot-cache.js';
+import { HotCache, type HotCacheOptions, pickEncoding } from './hot-cache.js';
 
 /**
  * The local CDN: serves the filesystem target (site-output/) at the official read URLs by running
@@ -156,9 +156,9 @@ export async function startLocalCdn(options: {
         mapped.set(url, key);
       }
     }
-    let object: HotObject | undefined;
+    let object = cache.peek(key);
     try {
-      object = await cache.get(key);
+      object ??= await cache.get(key);
     } catch (err) {
       // The store refuses keys that are not tree keys (traversal and the like): nothing to serve.
       if (!isKeyRefusal(err)) throw err;

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import knexPkg from 'knex';
@@ -258,6 +258,8 @@ export async function main(args: Record<string, string | undefined>): Promise<vo
     const file = writeResult('read', {
       date: new Date().toISOString(),
       load: { tool: 'wrk', connections: 32, threads: 2, seconds },
+      // The machine is shared: its load average during the run says how much to trust the figures.
+      machineLoadAverage: loadavg().map((l) => Number(l.toFixed(1))),
       registry: { servers, versions: servers * 5 },
       runs,
       ratios,
