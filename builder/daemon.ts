@@ -12,6 +12,7 @@ import {
 } from '../db/repositories/invalidations.js';
 import { currentJournalSeq } from '../db/repositories/journal.js';
 import { getTreeState } from '../db/repositories/tree-state.js';
+import { feedIsPrepared } from './feed.js';
 import type { CdnInvalidator } from './invalidate/cloudfront.js';
 import { type BuilderOptions, type BuildOutcome, targetOf } from './options.js';
 import { buildLocked, recoverAbandoned } from './runs.js';
@@ -104,9 +105,7 @@ export async function startBuilderDaemon(options: DaemonOptions): Promise<Builde
   const needsBuild = async (): Promise<boolean> => {
     const state = await getTreeState(knex, target);
     const today = utcDay(options.now?.() ?? new Date());
-    return (
-      (await currentJournalSeq(knex)) > state.builtSeq || state.feedDay === null || state.feedDay < today
-    );
+    return (await currentJournalSeq(knex)) > state.builtSeq || !feedIsPrepared(state, today);
   };
 
   const afterBuild = async (outcome: BuildOutcome) => {

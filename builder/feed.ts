@@ -1,22 +1,39 @@
 import { addDays } from '../core/days.js';
 import { feedPageDocument } from '../core/layout/documents.js';
-import { FEED_EPOCH_DAY, feedCursor, feedPageKey } from '../core/layout/keys.js';
+import {
+  FEED_EPOCH_DAY,
+  FEED_SEGMENT_DAYS,
+  feedCursor,
+  feedPageKey,
+  feedSegmentOf,
+} from '../core/layout/keys.js';
 import { type ServerList, type ServerResponse, toServerResponse } from '../core/shapes.js';
 import { changedRecords } from '../db/repositories/list-views.js';
 import { saveTreeState, type TreeState } from '../db/repositories/tree-state.js';
-import { chunks, type Queryable } from '../db/sql.js';
+import type { Queryable } from '../db/sql.js';
 import type { ObjectStore } from '../store/types.js';
 import { jsonObject, type TreeWriter } from './writer.js';
 
 /**
- * The change feed: an append-only log of version documents, cut into UTC days and pages of 100.
- * Each build appends the rows changed since the last append (in journal order, as they are at build
- * time) to the tail page of today. A full page is never rewritten (immutable); the tail page is
- * mutable until it fills or its day is sealed by the first build of a later day, which points it at
- * the next day. A reader replaying entries in order (later entries win) ends at the current state.
+ * The change feed: an append-only log of version documents in 7-day segments (from the feed epoch,
+ * core/layout/keys.ts `feedSegmentOf`), each cut into pages of 100. Each build appends the rows
+ * changed since the last append (journal order, as they are at build time) to the tail page, in the
+ * segment of the build's day. `updated_since=T` is served the first page of T's segment, so:
+ *
+ * - **No empty page but the tail.** A segment is created by its first entry; a page gets a
+ *   `nextCursor` (and becomes immutable) only when the entry after its last one is stored, on the next
+ *   page or in a later segment's first page.
+ * - **Empty weeks cost one object each, never an empty page before changes.** The entry point of a week
+ *   without changes holds the next segment's first entry and points at that segment's first page
+ *   (written once, immutable: a segment's first entry never changes; a reader sees that entry twice,
+ *   harmless for an upsert), or, while nothing later exists yet, an empty page without `nextCursor`
+ *   ("nothing since T yet", the tail as a reader sees it).
+ * - Entries before T are served only from T's own segment (at most 7 days earlier): harmless for a
+ *   reader that upserts by name and version.
  *
  * Crash safety: the tail position and the last appended row are saved after every page is stored,
- * and a page is only pointed at after it exists (the next page is written first, empty if need be).
+ * and a page is only pointed at after it exists. A reader replaying entries in order (later entries
+ * win) ends at the current state.
  */
 export const FEED_PAGE_SIZE = 100;
 
@@ -24,6 +41,18 @@ export interface FeedUpdate {
   /** The tail position after this build: where a reader resuming from now starts. */
   tail: string;
   appended: number;
+}
+
+/** Whether the feed's entry points already cover `today` and tomorrow (else a build is due). */
+export function feedIsPrepared(state: Pick<TreeState, 'feedPreparedUntil'>, today: string): boolean {
+  return state.feedPreparedUntil !== null && state.feedPreparedUntil >= feedSegmentOf(addDays(today, 1));
+}
+
+/** Segments (first days) from `from` up to but excluding `to`. */
+function segmentsBetween(from: string | null, to: string): string[] {
+  const out: string[] = [];
+  for (let s = from; s !== null && s < to; s = addDays(s, FEED_SEGMENT_DAYS)) out.push(s);
+  return out;
 }
 
 export async function updateFeed(options: {
@@ -35,77 +64,83 @@ export async function updateFeed(options: {
   toSeq: number;
 }): Promise<FeedUpdate> {
   const { db, store, writer, state, toSeq } = options;
-  // Days are YYYY-MM-DD strings: string order is date order.
-  let today = options.today;
-  if (today < FEED_EPOCH_DAY) today = FEED_EPOCH_DAY;
   const target = state.target;
-  const empty = (day: string, page: number, next: string | undefined, cacheClass: 'mutable' | 'immutable') =>
-    jsonObject(feedPageKey(day, page), feedPageDocument([], next), cacheClass);
+  // biome-ignore lint/complexity/useMathMinMax: YYYY-MM-DD strings (string order is date order), not numbers
+  const today = options.today < FEED_EPOCH_DAY ? FEED_EPOCH_DAY : options.today;
+  const current = feedSegmentOf(today);
 
-  let day = state.feedDay;
+  let seg = state.feedDay;
   let page = state.feedPage;
-  let count = state.feedCount;
   let cursor = state.feedCursor;
+  let tail = seg === null ? [] : await tailEntries(store, seg, page, state.feedCount);
 
-  if (day === null || day < today) {
-    // Today's first page exists before anything points at it.
-    await writer.write([empty(today, 0, undefined, 'mutable')]);
-    const sealedNext = feedCursor(today, 0);
-    const gapStart = day === null ? FEED_EPOCH_DAY : addDays(day, 1);
-    const gap = [];
-    for (let d = gapStart; d < today; d = addDays(d, 1)) gap.push(empty(d, 0, sealedNext, 'immutable'));
-    for (const slice of chunks(gap, 200)) await writer.write(slice);
-    if (day !== null) {
-      const entries = await tailEntries(store, day, page, count);
-      await writer.write([
-        jsonObject(feedPageKey(day, page), feedPageDocument(entries, sealedNext), 'immutable'),
-      ]);
-    }
-    day = today;
-    page = 0;
-    count = 0;
-    await saveTreeState(db, target, { feedDay: day, feedPage: page, feedCount: count });
-  }
+  const pageObject = (s: string, p: number, entries: ServerResponse[], next: string | undefined) =>
+    jsonObject(
+      feedPageKey(s, p),
+      feedPageDocument(entries, next),
+      next === undefined ? 'mutable' : 'immutable',
+    );
+  const save = () =>
+    saveTreeState(db, target, { feedDay: seg, feedPage: page, feedCount: tail.length, feedCursor: cursor });
 
-  let tail = await tailEntries(store, day, page, count);
   let appended = 0;
-  let tailDirty = false;
+  let dirty = false;
   for (;;) {
     const records = await changedRecords(db, cursor.seq - 1, toSeq, 500, cursor);
     for (const record of records) {
-      tail.push(toServerResponse(record));
-      tailDirty = true;
-      appended++;
+      const entry = toServerResponse(record);
       cursor = { seq: record.seq, name: record.serverName, version: record.version };
-      if (tail.length === FEED_PAGE_SIZE) {
-        // The next page exists (empty) before the full page points at it.
-        await writer.write([empty(day, page + 1, undefined, 'mutable')]);
-        await writer.write([
-          jsonObject(feedPageKey(day, page), feedPageDocument(tail, feedCursor(day, page + 1)), 'immutable'),
-        ]);
-        page += 1;
-        tail = [];
-        tailDirty = false;
-        await saveTreeState(db, target, { feedPage: page, feedCount: 0, feedCursor: cursor });
+      appended++;
+      const opensSegment = seg === null || seg < current;
+      if (!opensSegment && tail.length < FEED_PAGE_SIZE) {
+        tail.push(entry);
+        dirty = true;
+        continue;
       }
+      // The entry starts a new page: store it first, then point the page before at it.
+      const closing = seg === null ? undefined : { s: seg, p: page, entries: tail };
+      const emptySince = seg === null ? FEED_EPOCH_DAY : addDays(seg, FEED_SEGMENT_DAYS);
+      if (opensSegment) {
+        seg = current;
+        page = 0;
+      } else {
+        page += 1;
+      }
+      tail = [entry];
+      const next = feedCursor(seg as string, page);
+      await writer.write([pageObject(seg as string, page, tail, undefined)]);
+      if (closing) await writer.write([pageObject(closing.s, closing.p, closing.entries, next)]);
+      if (opensSegment) {
+        // The weeks with no changes before this segment now lead to it.
+        const lead = feedPageDocument([entry], next);
+        await writer.write(
+          segmentsBetween(emptySince, current).map((w) => jsonObject(feedPageKey(w, 0), lead, 'immutable')),
+        );
+      }
+      await save();
+      dirty = false;
     }
     if (records.length < 500) break;
   }
-  if (tailDirty) {
-    await writer.write([jsonObject(feedPageKey(day, page), feedPageDocument(tail, undefined), 'mutable')]);
-    await saveTreeState(db, target, { feedPage: page, feedCount: tail.length, feedCursor: cursor });
-  } else if (appended > 0) {
-    await saveTreeState(db, target, { feedCursor: cursor });
+  if (dirty && seg !== null) {
+    await writer.write([pageObject(seg, page, tail, undefined)]);
+    await save();
   }
 
-  // Tomorrow's first page exists before tomorrow, so `updated_since` never meets a missing day
-  // while builds keep running.
-  const tomorrow = addDays(today, 1);
-  if ((state.feedPreparedUntil ?? '') < tomorrow) {
-    await writer.write([empty(tomorrow, 0, undefined, 'mutable')]);
-    await saveTreeState(db, target, { feedPreparedUntil: tomorrow });
+  // Entry points exist for every week up to tomorrow's before anyone can ask for them: a week after
+  // the tail segment with nothing in it yet answers an empty page with no nextCursor.
+  const through = feedSegmentOf(addDays(today, 1));
+  if (!feedIsPrepared(state, today)) {
+    let from = seg === null ? FEED_EPOCH_DAY : addDays(seg, FEED_SEGMENT_DAYS);
+    const prepared = state.feedPreparedUntil === null ? null : feedSegmentOf(state.feedPreparedUntil);
+    if (prepared !== null && prepared >= from) from = addDays(prepared, FEED_SEGMENT_DAYS);
+    const empties = segmentsBetween(from, addDays(through, 1)).map((w) =>
+      jsonObject(feedPageKey(w, 0), feedPageDocument([], undefined), 'mutable'),
+    );
+    await writer.write(empties);
+    await saveTreeState(db, target, { feedPreparedUntil: through });
   }
-  return { tail: feedCursor(day, page), appended };
+  return { tail: seg === null ? feedCursor(FEED_EPOCH_DAY, 0) : feedCursor(seg, page), appended };
 }
 
 /** The first `count` entries of the tail page as stored (a killed build may have stored more). */

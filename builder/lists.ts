@@ -1,64 +1,60 @@
 import { pageDocument } from '../core/layout/documents.js';
-import { listCursor, listFirstPageKey, listPageAfterKey } from '../core/layout/keys.js';
+import { listCursor, listFirstPageKey, listPageAfterKey, listPagesId } from '../core/layout/keys.js';
 import {
   compareText,
-  isPageBreak,
   type ListItemKey,
-  MAX_PAGE_ITEMS,
   PageAssembler,
+  type PageFamily,
+  pageBounds,
 } from '../core/layout/pages.js';
 import type { ListView } from '../core/layout/views.js';
 import type { VersionRecord } from '../core/shapes.js';
-import { viewKeysBefore, viewRecordsAfter } from '../db/repositories/list-views.js';
-import { listPagesBetween } from '../db/repositories/tree-objects.js';
+import { viewRecordsAfter } from '../db/repositories/list-views.js';
+import { isPageBoundary, listPagesBetween, pageBoundaryBefore } from '../db/repositories/tree-objects.js';
 import type { Queryable } from '../db/sql.js';
 import { jsonObject, type RenderedObject } from './writer.js';
 
 /**
- * The list views of GET /servers as content-defined pages, cut by core/layout/pages.ts's
- * PageAssembler (views defined in core/layout/views.ts). A full build streams every item through it; an incremental build re-renders only the region around
- * each changed server: from the last natural page break before it to the first natural break after
- * it. Natural breaks depend only on the item, so outside those regions the old and new pages are the
- * same objects.
+ * The list views of GET /servers, in page families (core/layout/pages.ts), cut by its PageAssembler
+ * (views defined in core/layout/views.ts). A full build streams every item through one assembler per
+ * view and family; an incremental build re-renders only the region around each changed server: from
+ * the page boundary of the current layout before it, until the new layout cuts at an item where the
+ * current layout also cuts (from there on both are the same pages).
  */
 
 const itemKey = (r: VersionRecord): ListItemKey => ({ name: r.serverName, version: r.version });
 
-export function pageKey(view: ListView, after: ListItemKey | undefined): string {
-  return after === undefined ? listFirstPageKey(view) : listPageAfterKey(view, after.name, after.version);
+export function pageKey(view: ListView, family: PageFamily, after: ListItemKey | undefined): string {
+  return after === undefined
+    ? listFirstPageKey(view, family)
+    : listPageAfterKey(view, family, after.name, after.version);
 }
 
 export function renderPage(
   view: ListView,
+  family: PageFamily,
   after: ListItemKey | undefined,
   items: readonly VersionRecord[],
   nextCursor: string | undefined,
 ): RenderedObject {
-  return jsonObject(pageKey(view, after), pageDocument(items, nextCursor), 'mutable', { view, after });
+  return jsonObject(pageKey(view, family, after), pageDocument(items, nextCursor), 'mutable', {
+    view: listPagesId(view, family),
+    after,
+  });
 }
 
 /** The core page assembler over a view's records, emitting each page rendered (with its nextCursor). */
 export function viewPageAssembler(
   view: ListView,
+  family: PageFamily,
   after: ListItemKey | undefined,
   emit: (page: RenderedObject) => void,
 ): PageAssembler<VersionRecord> {
-  return new PageAssembler<VersionRecord>(itemKey, after, (page, more) => {
+  return new PageAssembler<VersionRecord>(itemKey, family, after, (page, more) => {
     const last = page.items[page.items.length - 1];
     const next = more && last ? listCursor(last.serverName, last.version) : undefined;
-    emit(renderPage(view, page.after, page.items, next));
+    emit(renderPage(view, family, page.after, page.items, next));
   });
-}
-
-/** The nearest natural page break strictly before `name`'s items in `view`; undefined = list start. */
-async function breakBefore(db: Queryable, view: ListView, name: string): Promise<ListItemKey | undefined> {
-  let before: ListItemKey = { name, version: '' };
-  for (;;) {
-    const keys = await viewKeysBefore(db, view, before, 64);
-    for (const key of keys) if (isPageBreak(key)) return key;
-    if (keys.length < 64) return undefined;
-    before = keys[keys.length - 1] as ListItemKey;
-  }
 }
 
 export interface RegionResult {
@@ -69,21 +65,26 @@ export interface RegionResult {
 }
 
 /**
- * Re-renders the pages of `view` around each server in `changed` (sorted by compareText). Cost is
- * O(changed servers × page size), independent of the size of the registry.
+ * Re-renders the pages of `view` in `family` around each server in `changed` (sorted by compareText).
+ * A region starts at the current layout's page boundary before the server (the new layout cuts
+ * there too: nothing before it changed) and ends where the new layout, past every changed server it
+ * met, cuts at an item the current layout also cuts at. Cost: O(changed servers × a few pages),
+ * independent of the size of the registry.
  */
 export async function renderChangedRegions(
   db: Queryable,
   target: string,
   view: ListView,
+  family: PageFamily,
   changed: readonly string[],
 ): Promise<RegionResult> {
+  const id = listPagesId(view, family);
   const result: RegionResult = { pages: [], superseded: [] };
   let i = 0;
   while (i < changed.length) {
-    const start = await breakBefore(db, view, changed[i] as string);
+    const start = await pageBoundaryBefore(db, target, id, changed[i] as string);
     const pages: RenderedObject[] = [];
-    const assembler = viewPageAssembler(view, start, (p) => pages.push(p));
+    const assembler = viewPageAssembler(view, family, start, (p) => pages.push(p));
     let last = i;
     let cursor = start;
     let stop: ListItemKey | undefined;
@@ -93,12 +94,13 @@ export async function renderChangedRegions(
         while (last + 1 < changed.length && compareText(changed[last + 1] as string, record.serverName) <= 0)
           last++;
         assembler.push(record);
-        // A natural break past every changed server reached so far: the layout is the old one from here.
-        if (assembler.endsAtBreak() && isPageBreak(itemKey(record))) {
-          if (compareText(record.serverName, changed[last] as string) > 0) {
-            stop = itemKey(record);
-            break scan;
-          }
+        if (
+          assembler.endsAtBreak() &&
+          compareText(record.serverName, changed[last] as string) > 0 &&
+          (await isPageBoundary(db, target, id, itemKey(record)))
+        ) {
+          stop = itemKey(record);
+          break scan;
         }
       }
       if (batch.length < 200) break;
@@ -107,7 +109,7 @@ export async function renderChangedRegions(
     const more = stop !== undefined && (await viewRecordsAfter(db, view, stop, 1)).length > 0;
     assembler.finish(more);
     const fresh = new Set(pages.map((p) => p.key));
-    const old = await listPagesBetween(db, target, view, start, stop);
+    const old = await listPagesBetween(db, target, id, start, stop);
     result.superseded.push(...old.filter((key) => !fresh.has(key)));
     result.pages.push(...pages);
     i = last + 1;
@@ -119,11 +121,12 @@ export async function renderChangedRegions(
 export async function renderPageAfter(
   db: Queryable,
   view: ListView,
+  family: PageFamily,
   after: ListItemKey | undefined,
 ): Promise<RenderedObject> {
-  const records = await viewRecordsAfter(db, view, after, MAX_PAGE_ITEMS + 1);
+  const records = await viewRecordsAfter(db, view, after, pageBounds(family).max + 1);
   let page: RenderedObject | undefined;
-  const assembler = viewPageAssembler(view, after, (p) => {
+  const assembler = viewPageAssembler(view, family, after, (p) => {
     page ??= p;
   });
   let pushed = 0;

@@ -13,7 +13,7 @@ import { currentJournalSeq } from '../db/repositories/journal.js';
 import { changedServers } from '../db/repositories/list-views.js';
 import { analyzeTreeObjects, expiredOrphans, forgetSeen } from '../db/repositories/tree-objects.js';
 import { getTreeState, saveTreeState, type TreeState } from '../db/repositories/tree-state.js';
-import { updateFeed } from './feed.js';
+import { feedIsPrepared, updateFeed } from './feed.js';
 import { type BuilderOptions, type BuildOutcome, type BuildRequest, buildOutcome } from './options.js';
 import { ServerQuarantine } from './quarantine.js';
 import { fullRender } from './render-full.js';
@@ -66,7 +66,7 @@ export async function build(
   // Superseded list pages whose grace period is over.
   await writer.delete(await expiredOrphans(knex, target, options.orphanGraceSeconds ?? 86_400));
 
-  const upToDate = toSeq === fromSeq && state.feedDay !== null && state.feedDay >= today;
+  const upToDate = toSeq === fromSeq && feedIsPrepared(state, today);
   if (request.kind === 'incremental' && upToDate) {
     return succeeded({ reason: 'no changes since the last build' });
   }

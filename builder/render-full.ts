@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 import { isHistoryKey, isListPageKey } from '../core/layout/keys.js';
-import type { ListItemKey, PageAssembler } from '../core/layout/pages.js';
+import {
+  type ListItemKey,
+  PAGE_FAMILIES,
+  type PageAssembler,
+  type PageFamily,
+} from '../core/layout/pages.js';
 import { inView, LIST_VIEWS, type ListView } from '../core/layout/views.js';
 import type { VersionRecord } from '../core/shapes.js';
 import { viewBatches } from '../db/repositories/list-views.js';
@@ -30,7 +35,7 @@ const STREAM_BATCH = 1000;
  */
 export async function streamEverything(
   db: Queryable,
-  assemblers: ReadonlyMap<ListView, PageAssembler<VersionRecord>>,
+  assemblers: readonly { view: ListView; assembler: PageAssembler<VersionRecord> }[],
   onBatch: (servers: VersionRecord[][], records: number) => Promise<void>,
 ): Promise<void> {
   const group: VersionRecord[] = [];
@@ -39,11 +44,11 @@ export async function streamEverything(
     for (const record of records) {
       if (group.length > 0 && group[0]?.serverName !== record.serverName) servers.push(group.splice(0));
       group.push(record);
-      for (const [view, assembler] of assemblers) if (inView(view, record)) assembler.push(record);
+      for (const { view, assembler } of assemblers) if (inView(view, record)) assembler.push(record);
     }
     await onBatch(servers, records.length);
   }
-  for (const assembler of assemblers.values()) assembler.finish(false);
+  for (const { assembler } of assemblers) assembler.finish(false);
   await onBatch(group.length > 0 ? [group] : [], 0);
 }
 
@@ -59,12 +64,17 @@ export async function fullRender(
 ): Promise<void> {
   const knex = options.db.knex;
   const pages: RenderedObject[] = [];
-  const assemblers = new Map(
-    LIST_VIEWS.map((view) => [view, viewPageAssembler(view, undefined, (p) => pages.push(p))] as const),
+  const assemblers = LIST_VIEWS.flatMap((view) =>
+    PAGE_FAMILIES.map((family) => ({
+      view,
+      family,
+      assembler: viewPageAssembler(view, family, undefined, (p) => pages.push(p)),
+    })),
   );
+  const familyOf = new Map(assemblers.map((a) => [`${a.view}/${a.family}`, a] as const));
   // Pages whose key already exists (or the first page) can be reached by readers; they are rewritten
   // last, in reverse list order, once every page they may point at is stored.
-  const deferred: { view: ListView; after: ListItemKey | undefined }[] = [];
+  const deferred: { view: ListView; family: PageFamily; after: ListItemKey | undefined }[] = [];
   let total = 0;
   await streamEverything(knex, assemblers, async (servers, records) => {
     total += records;
@@ -86,14 +96,16 @@ export async function fullRender(
     for (const page of batch) {
       const old = known.get(page.key);
       const reachable = old !== undefined || page.list?.after === undefined;
-      if (reachable && old?.sha256 !== page.sha256) deferred.push(page.list as (typeof deferred)[number]);
-      else now.push(page);
+      const list = page.list ? familyOf.get(page.list.view) : undefined;
+      if (reachable && old?.sha256 !== page.sha256 && list) {
+        deferred.push({ view: list.view, family: list.family, after: page.list?.after });
+      } else now.push(page);
     }
     await writer.write(now);
   });
   log.debug({ versions: total, deferredPages: deferred.length }, 'full render streamed');
   for (const page of deferred.reverse()) {
-    await writer.write([await renderPageAfter(knex, page.view, page.after)]);
+    await writer.write([await renderPageAfter(knex, page.view, page.family, page.after)]);
   }
 
   // What exists but was not rendered should not exist. Feed pages, snapshots, build manifests and

@@ -1,4 +1,5 @@
 import { serverPrefix } from '../core/layout/keys.js';
+import { PAGE_FAMILIES } from '../core/layout/pages.js';
 import { LIST_VIEWS } from '../core/layout/views.js';
 import { recordsOfServer } from '../db/repositories/list-views.js';
 import { keysWithPrefix } from '../db/repositories/tree-objects.js';
@@ -40,10 +41,12 @@ export async function incrementalRender(
     await writer.write(objects);
   }
   for (const view of LIST_VIEWS) {
-    const region = await renderChangedRegions(knex, target, view, changed);
-    // Each page names the next one by cursor, so the next one is stored first.
-    await writer.writeInOrder([...region.pages].reverse());
-    await writer.orphan(region.superseded);
+    for (const family of PAGE_FAMILIES) {
+      const region = await renderChangedRegions(knex, target, view, family, changed);
+      // Each page names the next one by cursor, so the next one is stored first.
+      await writer.writeInOrder([...region.pages].reverse());
+      await writer.orphan(region.superseded);
+    }
   }
   // Documents of versions that left a view go after every list stopped naming them.
   await writer.delete(gone);

@@ -1,8 +1,8 @@
 import { createGzip, gzipSync } from 'node:zlib';
 import { sha256Hex } from '../core/crypto.js';
 import type { BuildManifestChange, BuildManifestHeader } from '../core/layout/documents.js';
+import type { ListPagesId } from '../core/layout/keys.js';
 import type { ListItemKey } from '../core/layout/pages.js';
-import type { ListView } from '../core/layout/views.js';
 import {
   analyzeTreeObjects,
   forgetObjects,
@@ -23,8 +23,8 @@ export interface RenderedObject {
   contentType: string;
   cacheClass: CacheClass;
   contentEncoding?: 'gzip';
-  /** For list pages: which view and the item the page follows. */
-  list?: { view: ListView; after: ListItemKey | undefined };
+  /** For list pages: which view and family, and the item the page follows. */
+  list?: { view: ListPagesId; after: ListItemKey | undefined };
 }
 
 const JSON_TYPE = 'application/json';

@@ -4,14 +4,16 @@ import type { Logger } from 'pino';
 import { classifyKey } from '../core/layout/keys.js';
 import { createFilesystemStore } from '../store/filesystem.js';
 import type { ObjectStore } from '../store/types.js';
-import { isEdgeResponse, loadEdgeHandler, toEdgeEvent } from './edge/load.js';
+import { type EdgeResponse, isEdgeResponse, loadEdgeHandler, toEdgeEvent } from './edge/load.js';
+import { HotCache, type HotCacheOptions, pickEncoding } from './hot-cache.js';
 
 /**
  * The local CDN: serves the filesystem target (site-output/) at the official read URLs by running
  * the same viewer-request function CloudFront runs (cdn/edge/viewer-request.js), with the headers
  * the builder recorded for each object (Content-Type, Cache-Control, Content-Encoding), an ETag and
  * 304 on If-None-Match, CORS like the official registry (any origin; GET, HEAD, OPTIONS), and
- * problem+json for everything it cannot serve.
+ * problem+json for everything it cannot serve. Hot objects are served from memory (cdn/hot-cache.ts),
+ * gzip or brotli by Accept-Encoding with `Vary: Accept-Encoding`, as CloudFront compresses.
  */
 export interface LocalCdn {
   url: string;
@@ -19,6 +21,8 @@ export interface LocalCdn {
 }
 
 const CORS = { 'access-control-allow-origin': '*' };
+/** URLs whose edge mapping is remembered at most (the memory is dropped whole when full). */
+const MAPPED_URLS = 10_000;
 
 function problem(
   res: ServerResponse,
@@ -38,12 +42,32 @@ function problem(
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
+/** An answer the edge function made itself (a problem, a preflight, an empty feed page). */
+function sendEdgeResponse(res: ServerResponse, method: string, result: EdgeResponse): void {
+  const headers: Record<string, string> = {};
+  for (const [name, { value }] of Object.entries(result.headers)) headers[name] = value;
+  const body = result.body
+    ? Buffer.from(result.body.data, result.body.encoding === 'base64' ? 'base64' : 'utf8')
+    : undefined;
+  res.writeHead(result.statusCode, {
+    ...CORS,
+    ...headers,
+    ...(body ? { 'content-length': body.length } : {}),
+  });
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
 /** RFC 9110 If-None-Match: `*`, or a list of entity tags compared weakly. */
 export function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   const strip = (tag: string) => tag.trim().replace(/^W\//, '');
   return header.split(',').some((tag) => strip(tag) === strip(etag));
+}
+
+/** The stores refuse keys outside the tree's rules (store/types.ts assertValidKey) with this message. */
+function isKeyRefusal(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('invalid object key');
 }
 
 function notFoundDetail(key: string): string {
@@ -58,19 +82,52 @@ function notFoundDetail(key: string): string {
   }
 }
 
+/**
+ * Whether a request is one the static tree answers (through the edge function): GET, HEAD and
+ * OPTIONS on the official read URLs and the tree's own paths. Everything else (publish, edit,
+ * status, sign-in, validate, health, ping, version, admin, metrics) belongs to the write API.
+ *
+ * @example isReadRequest('GET', '/v0.1/servers?limit=5') // true
+ * @example isReadRequest('PATCH', '/v0.1/servers/a%2Fb/versions/1/status') // false
+ * @example isReadRequest('GET', '/v0/health') // false
+ */
+export function isReadRequest(method: string, url: string): boolean {
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') return false;
+  const path = url.split('?')[0] ?? '/';
+  return READ_PATH.test(path);
+}
+
+const READ_PATH =
+  /^\/(?:(?:v0|v0\.1)\/servers(?:\/.*)?|index\.json(?:\.sig)?|(?:snapshots|keys|feed|lists|manifest|servers|errors)\/.*)?$/;
+
 export async function startLocalCdn(options: {
   root: string;
-  /** What it serves from; default the filesystem store over `root`. A reader needs only `get`. */
-  store?: Pick<ObjectStore, 'get'>;
+  /**
+   * The write API's request handler: with it, one URL answers every official endpoint (reads
+   * through the edge function, everything else here), as one host does in production.
+   */
+  writeApi?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** What it serves from; default the filesystem store over `root`. A reader needs `get` and `head`. */
+  store?: Pick<ObjectStore, 'get' | 'head'>;
+  /** The in-memory hot cache's bounds (cdn/hot-cache.ts). */
+  cache?: HotCacheOptions;
   host?: string;
   port?: number;
   logger?: Logger;
 }): Promise<LocalCdn> {
   const edge = loadEdgeHandler();
-  const store: Pick<ObjectStore, 'get'> = options.store ?? createFilesystemStore(options.root);
+  const store: Pick<ObjectStore, 'get' | 'head'> = options.store ?? createFilesystemStore(options.root);
+  const cache = new HotCache(store, options.cache);
+  /** URL → the object key the edge function maps it to (a pure mapping, remembered for hot URLs). */
+  const mapped = new Map<string, string>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
+    // One origin for both: the write API's preflight allows every method a browser may send.
+    if (options.writeApi && (method === 'OPTIONS' || !isReadRequest(method, req.url ?? '/'))) {
+      options.writeApi(req, res);
+      return;
+    }
     // CORS preflight (OPTIONS) is answered by the edge function, as on CloudFront.
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
       problem(
@@ -84,49 +141,57 @@ export async function startLocalCdn(options: {
       );
       return;
     }
-    const result = edge(toEdgeEvent(method, req.url ?? '/', req.headers));
-    if (isEdgeResponse(result)) {
-      const headers: Record<string, string> = {};
-      for (const [name, { value }] of Object.entries(result.headers)) headers[name] = value;
-      const body = result.body
-        ? Buffer.from(result.body.data, result.body.encoding === 'base64' ? 'base64' : 'utf8')
-        : undefined;
-      res.writeHead(result.statusCode, {
-        ...CORS,
-        ...headers,
-        ...(body ? { 'content-length': body.length } : {}),
-      });
-      res.end(method === 'HEAD' ? undefined : body);
-      return;
+    const url = req.url ?? '/';
+    let key = method === 'OPTIONS' ? undefined : mapped.get(url);
+    if (key === undefined) {
+      const result = edge(toEdgeEvent(method, url, req.headers));
+      if (isEdgeResponse(result)) {
+        sendEdgeResponse(res, method, result);
+        return;
+      }
+      key = result.uri.replace(/^\/+/, '');
+      // A read URL maps to the same key every time, except `updated_since` (whether T is after today).
+      if (method !== 'OPTIONS' && !url.includes('updated_since')) {
+        if (mapped.size >= MAPPED_URLS) mapped.clear();
+        mapped.set(url, key);
+      }
     }
-    const key = result.uri.replace(/^\/+/, '');
-    let stored: Awaited<ReturnType<typeof store.get>>;
+    let object = cache.peek(key);
     try {
-      stored = await store.get(key);
-    } catch {
+      object ??= await cache.get(key);
+    } catch (err) {
       // The store refuses keys that are not tree keys (traversal and the like): nothing to serve.
-      stored = undefined;
+      if (!isKeyRefusal(err)) throw err;
+      object = undefined;
     }
-    if (!stored) {
+    if (!object) {
       problem(res, 404, 'Not Found', notFoundDetail(key));
       return;
     }
-    const { info } = stored;
-    const headers: Record<string, string | number> = {
-      ...CORS,
-      etag: info.etag,
-      'cache-control': info.cacheControl,
-    };
+    const { info } = object;
+    const compressible = object.gzip !== undefined || object.br !== undefined;
+    const encoding = compressible
+      ? pickEncoding(req.headers['accept-encoding'], {
+          gzip: object.gzip !== undefined,
+          br: object.br !== undefined,
+        })
+      : undefined;
+    const body = encoding === undefined ? object.body : (object[encoding] as Buffer);
+    // As CloudFront does: a compressed form carries the origin's ETag as a weak one.
+    const etag = encoding === undefined ? info.etag : `W/${info.etag}`;
+    const headers: Record<string, string | number> = { ...CORS, etag, 'cache-control': info.cacheControl };
+    if (compressible) headers.vary = 'Accept-Encoding';
     if (etagMatches(req.headers['if-none-match'], info.etag)) {
       res.writeHead(304, headers);
       res.end();
       return;
     }
     headers['content-type'] = info.contentType;
-    headers['content-length'] = stored.body.length;
-    if (info.contentEncoding) headers['content-encoding'] = info.contentEncoding;
+    headers['content-length'] = body.length;
+    const contentEncoding = encoding ?? info.contentEncoding;
+    if (contentEncoding) headers['content-encoding'] = contentEncoding;
     res.writeHead(200, headers);
-    res.end(method === 'HEAD' ? undefined : stored.body);
+    res.end(method === 'HEAD' ? undefined : body);
   };
 
   const server = createServer((req, res) => {
@@ -145,10 +210,17 @@ export async function startLocalCdn(options: {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
+    // Stops accepting, lets requests in flight finish (publishes routed to the write API included),
+    // closes idle keep-alive connections; whatever is still open after 10 s is cut.
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        const force = setTimeout(() => server.closeAllConnections(), 10_000);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
       }),
   };
 }

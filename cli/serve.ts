@@ -41,22 +41,27 @@ export async function serve(config: Config, io: Io, mode: ServeMode = 'all'): Pr
   let mirror: MirrorDaemon | undefined;
   let cdn: { url: string; close(): Promise<void> } | undefined;
   const stopAll = async () => {
-    await app?.close();
     await mirror?.stop();
+    // Both at once: requests still arriving get 503 from the API while those in flight finish.
+    await Promise.all([app?.close(), cdn?.close()]);
     await daemon?.stop();
-    await cdn?.close();
     await db?.close();
   };
   try {
+    // `all` on the filesystem target: one registry URL, as one host serves both in production.
+    const oneUrl = mode === 'all' && withCdn && config.target.kind === 'filesystem';
     if (withApi && db) {
       app = await createWriteApi(config, db, logger);
-      await app.listen({ host: config.host, port: config.port });
-      const address = app.server.address();
-      const port = typeof address === 'object' && address ? address.port : config.port;
-      io.stderr(
-        `write API:  http://${config.host}:${port}/v0 (database: ${db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'}` +
-          `${config.enableAnonymousAuth ? ', anonymous sign-in on' : ''})`,
-      );
+      const database = `database: ${db.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'}${config.enableAnonymousAuth ? ', anonymous sign-in on' : ''}`;
+      if (oneUrl) {
+        await app.ready();
+      } else {
+        await app.listen({ host: config.host, port: config.port });
+        const address = app.server.address();
+        const port = typeof address === 'object' && address ? address.port : config.port;
+        io.stderr(`write API:  http://${config.host}:${port}/v0 (${database})`);
+      }
+      if (oneUrl) io.stderr(`write API:  ${database}`);
     }
     if (withBuilder && db) {
       daemon = await startBuilderDaemon(await createDaemonOptions(config, db, logger));
@@ -72,15 +77,19 @@ export async function serve(config: Config, io: Io, mode: ServeMode = 'all'): Pr
       }
     }
     if (withCdn && config.target.kind === 'filesystem') {
+      const api = oneUrl ? app : undefined;
       const started = await startLocalCdn({
         root: resolve(config.target.dir),
-        host: config.cdn.host,
-        port: config.cdn.port,
+        host: oneUrl ? config.host : config.cdn.host,
+        port: oneUrl ? config.port : config.cdn.port,
         logger,
+        ...(api ? { writeApi: (req, res) => api.routing(req, res) } : {}),
       });
       cdn = started;
       io.stderr(
-        `read API:   ${started.url}/v0.1/servers (local CDN serving ${config.target.dir}/ through the edge function)`,
+        oneUrl
+          ? `registry:   ${started.url}/v0.1 (every official endpoint: reads from ${config.target.dir}/ through the edge function, writes to the API)`
+          : `read API:   ${started.url}/v0.1/servers (local CDN serving ${config.target.dir}/ through the edge function)`,
       );
     }
   } catch (err) {

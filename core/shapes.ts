@@ -1,3 +1,4 @@
+import { orderObject, SERVER_SHAPE } from './layout/field-order.js';
 import type { ServerJson } from './server-json.js';
 
 /**
@@ -52,7 +53,11 @@ export interface AllVersionsStatusResponse {
   servers: ServerResponse[];
 }
 
-/** Builds the official wrapper; property order is fixed so rendered bytes are deterministic. */
+/**
+ * Builds the official wrapper in the official field order (`server` as core/layout/field-order.ts
+ * orders it, then `_meta` with the official fields in their order), so rendered bytes are
+ * deterministic and read like the official registry's.
+ */
 export function toServerResponse(r: VersionRecord): ServerResponse {
   const official: OfficialMeta = {
     status: r.status,
@@ -62,5 +67,8 @@ export function toServerResponse(r: VersionRecord): ServerResponse {
     updatedAt: r.updatedAt,
     isLatest: r.isLatest,
   };
-  return { server: r.value, _meta: { [OFFICIAL_META_KEY]: official } };
+  return {
+    server: orderObject(r.value, SERVER_SHAPE) as ServerJson,
+    _meta: { [OFFICIAL_META_KEY]: official },
+  };
 }

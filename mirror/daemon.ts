@@ -38,8 +38,10 @@ export function startMirrorDaemon(options: {
   const log = options.logger.child({ module: 'mirror' });
   const upstream = mirrorClient(mirror, options.config.version.version);
   let running: Promise<SyncReport | undefined> | undefined;
+  const stopping = new AbortController();
 
   const syncNow = () => {
+    if (stopping.signal.aborted) return Promise.resolve(undefined);
     running ??= (async () => {
       try {
         const report = await syncMirror({
@@ -49,12 +51,15 @@ export function startMirrorDaemon(options: {
           localNamespaces: mirror.localNamespaces,
           marginSeconds: mirror.marginSeconds,
           onPage: options.onPage,
+          signal: stopping.signal,
         });
         const { refusals, ...counts } = report;
         log.info({ ...counts, refusals: refusals.slice(0, 5) }, 'mirror sync finished');
         return report;
       } catch (err) {
         if (err instanceof SyncBusyError) log.info(err.message);
+        else if (stopping.signal.aborted)
+          log.info('mirror sync stopped for shutdown; the next one resumes it');
         else log.error({ err: (err as Error).message }, 'mirror sync failed; the next one resumes it');
         return undefined;
       } finally {
@@ -74,6 +79,7 @@ export function startMirrorDaemon(options: {
     syncNow,
     async stop() {
       await task.stop();
+      stopping.abort();
       await running;
     },
   };

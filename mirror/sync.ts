@@ -37,6 +37,8 @@ export interface SyncOptions {
   localNamespaces?: readonly string[];
   /** Subtracted from the high-water mark: writes upstream committed late are still seen. */
   marginSeconds: number;
+  /** Stops the crawl between pages (shutdown): the staged pages stay, the next sync resumes. */
+  signal?: AbortSignal;
   /** After each staged page (a progress bar on a terminal). */
   onPage?: (progress: { kind: MirrorCrawl['kind']; fetched: number; pages: number }) => void;
 }
@@ -96,6 +98,7 @@ async function fetchPages(o: SyncOptions, crawl: MirrorCrawl): Promise<void> {
   const base = o.upstream.baseUrl;
   let fetched = 0;
   for (let pages = 1; ; pages++) {
+    o.signal?.throwIfAborted();
     const before = o.upstream.requests;
     const page = await o.upstream.list({
       cursor: crawl.cursor ?? undefined,

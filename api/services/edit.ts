@@ -3,7 +3,7 @@ import { MAX_SERVER_BYTES } from '../../core/limits.js';
 import { nameKey } from '../../core/names.js';
 import { remoteUrlsOf, type ServerJson } from '../../core/server-json.js';
 import { type ServerResponse, toServerResponse } from '../../core/shapes.js';
-import { storedSize } from '../../core/validation/index.js';
+import { storedSize, withoutToolingArtifacts } from '../../core/validation/index.js';
 import { insertJournalEntry, reserveJournalPosition } from '../../db/repositories/journal.js';
 import {
   adjustStoredBytes,
@@ -45,8 +45,9 @@ export async function editVersion(
   if (typeof bodyVersion === 'string' && bodyVersion !== version) {
     throw badRequest('Failed to edit server', ['Version in request body must match URL path parameter']);
   }
-  requireValid(ctx.validator, body, 'Failed to edit server');
-  const doc = ctx.validator.normalize(body as ServerJson);
+  const input = withoutToolingArtifacts(body);
+  requireValid(ctx.validator, input, 'Failed to edit server');
+  const doc = ctx.validator.normalize(input as ServerJson);
   await ctx.ownership?.check(doc, 'Failed to edit server');
 
   return inTransaction(ctx.knex, async (trx) => {

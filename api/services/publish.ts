@@ -2,7 +2,7 @@ import { MAX_SERVER_BYTES, MAX_VERSIONS_PER_SERVER } from '../../core/limits.js'
 import { isValidServerName, nameKey } from '../../core/names.js';
 import { remoteUrlsOf, type ServerJson } from '../../core/server-json.js';
 import { type ServerResponse, toServerResponse, type VersionRecord } from '../../core/shapes.js';
-import { storedSize } from '../../core/validation/index.js';
+import { storedSize, withoutToolingArtifacts } from '../../core/validation/index.js';
 import { becomesLatest } from '../../core/versions.js';
 import { clearLatestFlag, insertPublishedVersion, loadPublishState } from '../../db/repositories/publish.js';
 import { findRemoteOwner, lockRemoteUrls, lockServerName } from '../../db/repositories/versions.js';
@@ -32,8 +32,9 @@ export async function publishVersion(
     requireWritable(ctx, name);
   }
   if (typeof name === 'string') await assertNotBlocked(ctx, name, actor);
-  requireValid(ctx.validator, body, 'Failed to publish server');
-  const doc = ctx.validator.normalize(body as ServerJson);
+  const input = withoutToolingArtifacts(body);
+  requireValid(ctx.validator, input, 'Failed to publish server');
+  const doc = ctx.validator.normalize(input as ServerJson);
   const bytes = storedSize(doc);
   // Network checks happen before the transaction: no lock is held while a package registry answers.
   const warnings = (await ctx.ownership?.check(doc, 'Failed to publish server')) ?? [];

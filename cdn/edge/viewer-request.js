@@ -92,7 +92,7 @@ function monthDays(y, m) {
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
-// The feed day for updated_since: its UTC day, the epoch for earlier days, null for days after today.
+// The feed segment for updated_since: that of its UTC day, the epoch's for earlier days, null after today.
 function feedDay(t) {
   var m = TIME.exec(t);
   if (!m) fail(400, BAD_TIME);
@@ -117,8 +117,10 @@ function feedDay(t) {
   var offset = zone ? (m[9] === '-' ? -1 : 1) * (+m[10] * 60 + +m[11]) : 0;
   var day = Math.floor((Date.UTC(y, mo - 1, d, +m[4], +m[5]) - offset * 6e4) / DAY_MS);
   if (day > Math.floor(Date.now() / DAY_MS)) return null;
-  var s = new Date(day * DAY_MS).toISOString().slice(0, 10);
-  return s < EPOCH ? EPOCH : s;
+  // Segments are 7-day blocks from the epoch (core/layout/keys.ts feedSegmentOf).
+  var since = day - Date.parse(EPOCH) / DAY_MS;
+  if (since < 0) return EPOCH;
+  return new Date((day - (since % 7)) * DAY_MS).toISOString().slice(0, 10);
 }
 
 // GET /v0.1/servers: a list page, a feed page, or an answer of our own.
@@ -150,6 +152,9 @@ function list(qs) {
   }
   var view = (version ? 'latest' : 'live') + (all ? '.all' : '');
   if (view === 'live.all') view = 'all';
+  // Page family for limit: pageFamilyFor in core/layout/pages.ts.
+  var family = limit === undefined ? 25 : +limit >= 60 ? 60 : +limit >= 25 ? 25 : 10;
+  view += '/' + family;
   if (cursor === undefined) return 'lists/' + view + '/first.json';
   var colon = cursor.indexOf(':');
   var name = cursor.slice(0, colon);

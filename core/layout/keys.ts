@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { dayOf } from '../days.js';
+import { addDays, dayOf } from '../days.js';
 import { isValidServerName } from '../names.js';
+import { PAGE_FAMILIES, type PageFamily } from './pages.js';
 import type { ListView } from './views.js';
 
 /**
@@ -109,21 +110,32 @@ export function serverVersionKey(name: string, version: string, includeDeleted: 
 }
 
 /**
- * The first page of a list view (`GET /v0.1/servers` without a cursor).
+ * Which list pages: a view and a page family (`limit` → family: core/layout/pages.ts). Stored with
+ * each page in the builder's records as `{view}/{family}`.
  *
- * @example listFirstPageKey('live') // 'lists/live/first.json'
+ * @example listPagesId('live', 25) // 'live/25'
  */
-export function listFirstPageKey(view: ListView): string {
-  return `lists/${view}/first.json`;
+export type ListPagesId = `${ListView}/${PageFamily}`;
+export function listPagesId(view: ListView, family: PageFamily): ListPagesId {
+  return `${view}/${family}`;
 }
 
 /**
- * The page that follows the item (name, version): `GET /v0.1/servers?cursor={name}:{version}`.
+ * The first page of a list view (`GET /v0.1/servers[?limit=…]` without a cursor).
  *
- * @example listPageAfterKey('all', 'io.github.alice/weather', '1.0.0') // 'lists/all/after/io.github.alice/weather/1.0.0.json'
+ * @example listFirstPageKey('live', 25) // 'lists/live/25/first.json'
  */
-export function listPageAfterKey(view: ListView, name: string, version: string): string {
-  return `lists/${view}/after/${checkedName(name)}/${encodeVersionSegment(version)}.json`;
+export function listFirstPageKey(view: ListView, family: PageFamily): string {
+  return `lists/${view}/${family}/first.json`;
+}
+
+/**
+ * The page that follows the item (name, version): `GET /v0.1/servers?cursor={name}:{version}[&limit=…]`.
+ *
+ * @example listPageAfterKey('all', 10, 'io.github.alice/weather', '1.0.0') // 'lists/all/10/after/io.github.alice/weather/1.0.0.json'
+ */
+export function listPageAfterKey(view: ListView, family: PageFamily, name: string, version: string): string {
+  return `lists/${view}/${family}/after/${checkedName(name)}/${encodeVersionSegment(version)}.json`;
 }
 
 /**
@@ -166,15 +178,34 @@ export function feedCursor(day: string, page: number): string {
   return `feed:${checkedDay(day)}:${checkedPage(page)}`;
 }
 
+/** Days per feed segment: `updated_since=T` starts at the first page of T's segment. */
+export const FEED_SEGMENT_DAYS = 7;
+
 /**
- * The feed day that answers `updated_since=T`: the UTC day of T, or the feed epoch for earlier days.
- * (Days after today are answered by the edge function itself with an empty list.)
+ * The segment (its first day) holding `day`: segments are the 7-day blocks counted from the feed
+ * epoch (a Monday), so the edge finds one from a timestamp by arithmetic alone.
+ *
+ * @example feedSegmentOf('2025-09-10') // '2025-09-08'
+ * @example feedSegmentOf('2024-01-01') // '2025-09-01'
+ */
+export function feedSegmentOf(day: string): string {
+  if (day < FEED_EPOCH_DAY) return FEED_EPOCH_DAY;
+  const since = Math.round(
+    (Date.parse(`${checkedDay(day)}T00:00:00Z`) - Date.parse(`${FEED_EPOCH_DAY}T00:00:00Z`)) / 864e5,
+  );
+  return addDays(FEED_EPOCH_DAY, since - (since % FEED_SEGMENT_DAYS));
+}
+
+/**
+ * The feed segment that answers `updated_since=T` (its first page is the object served): the
+ * segment of T's UTC day, or the epoch's for earlier days. (Days after today are answered by the
+ * edge function itself with an empty list.)
  *
  * @example feedStartDay('2024-01-01T00:00:00Z') // '2025-09-01'
+ * @example feedStartDay('2025-09-10T12:00:00Z') // '2025-09-08'
  */
 export function feedStartDay(updatedSince: string): string {
-  const day = dayOf(updatedSince);
-  return day < FEED_EPOCH_DAY ? FEED_EPOCH_DAY : day;
+  return feedSegmentOf(dayOf(updatedSince));
 }
 
 /** The registry root document. @example ROOT_KEY // 'index.json' */
@@ -238,6 +269,7 @@ const NAME_SOURCE = '[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]/[A-Za-z0-9][A-Za-z0-9.
 const SEGMENT_SOURCE = '(?!\\.+\\.json(?:\\.sig)?$)[A-Za-z0-9._~-]+';
 const DAY_SOURCE = '\\d{4}-\\d\\d-\\d\\d';
 const VIEW_SOURCE = 'live|all|latest|latest\\.all';
+const FAMILY_SOURCE = PAGE_FAMILIES.join('|');
 
 /** What a key of the tree is, with the parts its builder was given (a version as its encoded segment). */
 export type TreeKey =
@@ -249,8 +281,8 @@ export type TreeKey =
   | { kind: 'not-found' }
   | { kind: 'server-versions' | 'server-latest'; name: string; includeDeleted: boolean }
   | { kind: 'server-version'; name: string; segment: string; includeDeleted: boolean }
-  | { kind: 'list-first'; view: ListView }
-  | { kind: 'list-after'; view: ListView; name: string; segment: string }
+  | { kind: 'list-first'; view: ListView; family: PageFamily }
+  | { kind: 'list-after'; view: ListView; family: PageFamily; name: string; segment: string }
   | { kind: 'feed-page'; day: string; page: number };
 
 export type TreeKeyKind = TreeKey['kind'];
@@ -293,16 +325,19 @@ const KEY_SHAPES: readonly { pattern: RegExp; parts: (m: string[]) => TreeKey }[
     }),
   },
   {
-    pattern: new RegExp(`^lists/(${VIEW_SOURCE})/first\\.json$`),
-    parts: (m) => ({ kind: 'list-first', view: m[1] as ListView }),
+    pattern: new RegExp(`^lists/(${VIEW_SOURCE})/(${FAMILY_SOURCE})/first\\.json$`),
+    parts: (m) => ({ kind: 'list-first', view: m[1] as ListView, family: Number(m[2]) as PageFamily }),
   },
   {
-    pattern: new RegExp(`^lists/(${VIEW_SOURCE})/after/(${NAME_SOURCE})/(${SEGMENT_SOURCE})\\.json$`),
+    pattern: new RegExp(
+      `^lists/(${VIEW_SOURCE})/(${FAMILY_SOURCE})/after/(${NAME_SOURCE})/(${SEGMENT_SOURCE})\\.json$`,
+    ),
     parts: (m) => ({
       kind: 'list-after',
       view: m[1] as ListView,
-      name: m[2] as string,
-      segment: m[3] as string,
+      family: Number(m[2]) as PageFamily,
+      name: m[3] as string,
+      segment: m[4] as string,
     }),
   },
   {
@@ -380,7 +415,7 @@ export function isHistoryKey(key: string): boolean {
 /**
  * Whether the key is a page of a list view (kept readable for a grace period once superseded).
  *
- * @example isListPageKey('lists/live/first.json') // true
+ * @example isListPageKey('lists/live/25/first.json') // true
  */
 export function isListPageKey(key: string): boolean {
   const kind = classifyKey(key)?.kind;

@@ -16,7 +16,12 @@ export type {
 } from '../server-json.js';
 export { PUBLISHER_PROVIDED_MAX_BYTES, PUBLISHER_PROVIDED_META_KEY } from '../server-json.js';
 export { jsonShapeProblem } from './limits.js';
-export { normalizeServerJson, publisherProvidedSize, storedSize } from './normalize.js';
+export {
+  normalizeServerJson,
+  publisherProvidedSize,
+  storedSize,
+  withoutToolingArtifacts,
+} from './normalize.js';
 export { unaddressableVersion } from './rules/version.js';
 export { CURRENT_SCHEMA_VERSION, SCHEMA_VERSIONS, schemaUrlFor, schemaVersionOf } from './schema-versions.js';
 export type { IssueType, Severity, ValidationIssue, ValidationResult } from './types.js';

@@ -52,3 +52,21 @@ export function publisherProvidedSize(doc: unknown): number {
   }
   return UTF8.encode(json).length + extra;
 }
+
+/**
+ * Harmless artifacts of the official tooling, removed before a publish or edit is checked, as the
+ * official publish (which skips full schema validation) lets them through: `"repository": {}` — what
+ * `mcp-publisher` builds with a non-pointer `Repository` struct send for a server without a repository
+ * (every field empty; the official repository rule is skipped when url and source are empty). The
+ * result is stored without `repository`. Anything else is returned unchanged (ARCHITECTURE.md lists
+ * the other upstream cases and why they are still refused).
+ *
+ * @example withoutToolingArtifacts({ name: 'a/b', repository: {} }) // { name: 'a/b' }
+ * @example withoutToolingArtifacts({ name: 'a/b', repository: { url: '', source: '' } }) // { name: 'a/b' }
+ */
+export function withoutToolingArtifacts(body: unknown): unknown {
+  if (!isRecord(body) || !isRecord(body.repository)) return body;
+  if (!Object.values(body.repository).every((v) => v === '')) return body;
+  const { repository: _empty, ...rest } = body;
+  return rest;
+}

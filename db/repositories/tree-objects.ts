@@ -1,5 +1,5 @@
+import type { ListPagesId } from '../../core/layout/keys.js';
 import type { ListItemKey } from '../../core/layout/pages.js';
-import type { ListView } from '../../core/layout/views.js';
 import { chunks, type Queryable, toNumber } from '../sql.js';
 
 /**
@@ -38,7 +38,7 @@ export interface ObjectRow {
   key: string;
   sha256: string;
   size: number;
-  list?: { view: ListView; after: ListItemKey | undefined };
+  list?: { view: ListPagesId; after: ListItemKey | undefined };
 }
 
 /** Records objects as present (written now or found unchanged); clears any orphan mark. */
@@ -101,7 +101,7 @@ export async function keysWithPrefix(db: Queryable, target: string, prefix: stri
 export async function listPagesBetween(
   db: Queryable,
   target: string,
-  view: ListView,
+  view: ListPagesId,
   from: ListItemKey | undefined,
   to: ListItemKey | undefined,
 ): Promise<string[]> {
@@ -118,6 +118,44 @@ export async function listPagesBetween(
   }
   const rows = await q;
   return rows.map((r: { key: string }) => r.key);
+}
+
+/**
+ * The last item before every version of `name` that ends a live page of `view` (undefined: no page
+ * boundary before it; the region starts at the first page).
+ */
+export async function pageBoundaryBefore(
+  db: Queryable,
+  target: string,
+  view: ListPagesId,
+  name: string,
+): Promise<ListItemKey | undefined> {
+  const row = await db('tree_objects')
+    .select('list_after_name', 'list_after_version')
+    .where({ target, list_view: view })
+    .whereNull('orphaned_at')
+    .andWhereRaw('(list_after_name, list_after_version) < (?, ?)', [name, ''])
+    .orderBy([
+      { column: 'list_after_name', order: 'desc' },
+      { column: 'list_after_version', order: 'desc' },
+    ])
+    .first();
+  return row ? { name: row.list_after_name, version: row.list_after_version } : undefined;
+}
+
+/** Whether a live page of `view` follows `item` (the item ends a page of the current layout). */
+export async function isPageBoundary(
+  db: Queryable,
+  target: string,
+  view: ListPagesId,
+  item: ListItemKey,
+): Promise<boolean> {
+  const row = await db('tree_objects')
+    .select('key')
+    .where({ target, list_view: view, list_after_name: item.name, list_after_version: item.version })
+    .whereNull('orphaned_at')
+    .first();
+  return row !== undefined;
 }
 
 export async function markOrphaned(db: Queryable, target: string, keys: readonly string[]): Promise<void> {

@@ -10,6 +10,7 @@ import { streamEverything } from '../../builder/render-full.js';
 import { runBuild } from '../../builder/runs.js';
 import { renderServer } from '../../builder/servers.js';
 import { createSiteSigner } from '../../builder/signing.js';
+import { PAGE_FAMILIES } from '../../core/layout/pages.js';
 import { LIST_VIEWS } from '../../core/layout/views.js';
 import type { ServerJson } from '../../core/server-json.js';
 import { createServerJsonValidator } from '../../core/validation/index.js';
@@ -176,7 +177,9 @@ async function floorPhase(knex: import('knex').Knex, store: ObjectStore): Promis
     objects++;
     pending.push(store.put(o.key, o.body, { contentType: 'application/json', cacheClass: 'mutable' }));
   };
-  const assemblers = new Map(LIST_VIEWS.map((v) => [v, viewPageAssembler(v, undefined, put)] as const));
+  const assemblers = LIST_VIEWS.flatMap((view) =>
+    PAGE_FAMILIES.map((family) => ({ view, assembler: viewPageAssembler(view, family, undefined, put) })),
+  );
   await streamEverything(knex, assemblers, async (servers) => {
     for (const group of servers) {
       for (const o of renderServer(group[0]?.serverName as string, group, 'all').objects) put(o);

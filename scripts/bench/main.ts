@@ -15,6 +15,7 @@ const BENCHES: Record<
   freshness: () => import('./freshness.js'),
   mirror: () => import('./mirror.js'),
   adversarial: () => import('./adversarial.js'),
+  read: () => import('./read.js'),
 };
 
 const { positionals, values } = parseArgs({

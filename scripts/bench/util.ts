@@ -89,7 +89,8 @@ export async function startServe(
 }> {
   const [apiPort, cdnPort] = [await freePort(), await freePort()];
   const api = `http://127.0.0.1:${apiPort}`;
-  const cdn = `http://127.0.0.1:${cdnPort}`;
+  // `serve` answers reads and writes on one URL (PORT); CDN_PORT is set to prove it is unused.
+  const cdn = api;
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'serve'], {
     cwd: ROOT,

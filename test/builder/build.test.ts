@@ -66,8 +66,8 @@ for (const backend of testBackends()) {
         changes: { key: string; sha256?: string; size?: number; deleted?: true }[];
       };
       assert.equal(manifest.build, outcome.runId);
-      const entry = manifest.changes.find((c) => c.key === 'lists/live/first.json');
-      const page = await f.store.get('lists/live/first.json');
+      const entry = manifest.changes.find((c) => c.key === 'lists/live/25/first.json');
+      const page = await f.store.get('lists/live/25/first.json');
       assert.equal(
         entry?.sha256,
         createHash('sha256')

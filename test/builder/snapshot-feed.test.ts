@@ -107,10 +107,10 @@ for (const backend of testBackends()) {
       const fromScratch = new Map<string, ServerResponse>();
       await followFeed(f, fromScratch, '/v0.1/servers?updated_since=2025-01-01T00:00:00Z');
       assert.deepEqual(new Map([...fromScratch].sort()), new Map([...(await currentState(f))].sort()));
-      // A day with no changes (2026-11-22) still answers, pointing onwards.
+      // A day with no changes (2026-11-22) answers its segment's first page: changes, never an empty page.
       const quiet = await f.get('/v0.1/servers?updated_since=2026-11-22T08:00:00Z');
       assert.equal(quiet.status, 200);
-      assert.equal((quiet.body as ServerList).metadata.nextCursor, 'feed:2026-11-23:0');
+      assert.ok((quiet.body as ServerList).servers.length > 0);
       // Tomorrow's page exists before tomorrow.
       assert.equal((await f.get('/v0.1/servers?updated_since=2026-11-24T00:00:01Z')).status, 200);
 

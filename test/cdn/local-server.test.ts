@@ -34,8 +34,8 @@ describe('local CDN server', () => {
     await put(serverVersionsKey(NAME, true), { servers: [], metadata: { count: 0, which: 'all' } });
     await put(serverVersionKey(NAME, '1.0.0+build.7', false), { which: 'v 1.0.0+build.7' });
     await put(serverLatestKey(NAME, false), { which: 'latest' });
-    await put(listFirstPageKey('live'), { which: 'first' });
-    await put(listPageAfterKey('live', NAME, '1.0.0'), { which: 'after 1.0.0' });
+    await put(listFirstPageKey('live', 25), { which: 'first' });
+    await put(listPageAfterKey('live', 25, NAME, '1.0.0'), { which: 'after 1.0.0' });
     await store.put(snapshotKeys('2026-11-24').data, gzipSync('{"servers":[]}'), {
       contentType: 'application/json',
       cacheClass: 'immutable',

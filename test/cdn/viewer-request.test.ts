@@ -19,6 +19,7 @@ import {
   serverVersionKey,
   serverVersionsKey,
 } from '../../core/layout/keys.js';
+import { pageFamilyFor } from '../../core/layout/pages.js';
 import { LIST_VIEWS, type ListView } from '../../core/layout/views.js';
 
 const handler = loadEdgeHandler();
@@ -291,13 +292,13 @@ describe('sync: the edge maps to exactly the keys core/layout/keys.ts builds', (
       'latest.all': '&version=latest&include_deleted=true',
     };
     for (const view of LIST_VIEWS) {
-      assert.equal(keyOf(`/v0.1/servers?limit=100${query[view]}`), listFirstPageKey(view));
+      assert.equal(keyOf(`/v0.1/servers?limit=100${query[view]}`), listFirstPageKey(view, 60));
       for (const version of TRICKY_VERSIONS) {
         const url = `/v0.1/servers?cursor=${encodeURIComponent(`${NAME}:${version}`)}${query[view]}`;
-        assert.equal(keyOf(url), listPageAfterKey(view, NAME, version), url);
+        assert.equal(keyOf(url), listPageAfterKey(view, 25, NAME, version), url);
         // URLSearchParams encodes a space as `+`, which the query reads back as a space.
         const form = `/v0.1/servers?${new URLSearchParams({ cursor: `${NAME}:${version}` })}${query[view]}`;
-        assert.equal(keyOf(form), listPageAfterKey(view, NAME, version), form);
+        assert.equal(keyOf(form), listPageAfterKey(view, 25, NAME, version), form);
       }
     }
   });
@@ -326,22 +327,22 @@ describe('sync: the edge maps to exactly the keys core/layout/keys.ts builds', (
 describe('GET /servers (both /v0 and /v0.1)', () => {
   for (const api of APIS) {
     it(`${api}: first pages, cursor pages and feed pages`, () => {
-      assert.equal(keyOf(`${api}/servers`), 'lists/live/first.json');
-      assert.equal(keyOf(`${api}/servers?include_deleted=true`), 'lists/all/first.json');
-      assert.equal(keyOf(`${api}/servers?version=latest`), 'lists/latest/first.json');
+      assert.equal(keyOf(`${api}/servers`), 'lists/live/25/first.json');
+      assert.equal(keyOf(`${api}/servers?include_deleted=true`), 'lists/all/25/first.json');
+      assert.equal(keyOf(`${api}/servers?version=latest`), 'lists/latest/25/first.json');
       assert.equal(
         keyOf(`${api}/servers?version=latest&include_deleted=true`),
-        'lists/latest.all/first.json',
+        'lists/latest.all/25/first.json',
       );
       assert.equal(
         keyOf(`${api}/servers?cursor=io.github.alice%2Fweather%3A1.0.0`),
-        'lists/live/after/io.github.alice/weather/1.0.0.json',
+        'lists/live/25/after/io.github.alice/weather/1.0.0.json',
       );
       assert.equal(
         keyOf(`${api}/servers?cursor=io.github.alice/weather:1.0.0%2Bb&include_deleted=true&limit=50`),
-        'lists/all/after/io.github.alice/weather/1.0.0~2Bb.json',
+        'lists/all/25/after/io.github.alice/weather/1.0.0~2Bb.json',
       );
-      assert.equal(keyOf(`${api}/servers?updated_since=2025-10-02T13:15:04.280Z`), 'feed/2025-10-02/0.json');
+      assert.equal(keyOf(`${api}/servers?updated_since=2025-10-02T13:15:04.280Z`), 'feed/2025-09-29/0.json');
       assert.equal(keyOf(`${api}/servers?cursor=feed:2025-10-02:3`), 'feed/2025-10-02/3.json');
       assert.equal(keyOf(`${api}/servers?cursor=feed%3A2025-10-02%3A3`), 'feed/2025-10-02/3.json');
     });
@@ -350,7 +351,7 @@ describe('GET /servers (both /v0 and /v0.1)', () => {
   it('splits a list cursor at the first colon; the version may hold more', () => {
     assert.equal(
       keyOf('/v0.1/servers?cursor=io.github.alice/weather:1.0:x'),
-      listPageAfterKey('live', NAME, '1.0:x'),
+      listPageAfterKey('live', 25, NAME, '1.0:x'),
     );
   });
 
@@ -364,8 +365,22 @@ describe('GET /servers (both /v0 and /v0.1)', () => {
   });
 
   it('accepts limit 1..100 and refuses anything else', () => {
-    for (const limit of ['1', '50', '100', '030'])
-      assert.equal(keyOf(`/v0.1/servers?limit=${limit}`), 'lists/live/first.json');
+    for (const [limit, family] of [
+      ['1', 10],
+      ['50', 25],
+      ['100', 60],
+      ['030', 25],
+    ])
+      assert.equal(keyOf(`/v0.1/servers?limit=${limit}`), `lists/live/${family}/first.json`);
+    // Every limit picks the family pageFamilyFor picks, for first pages and cursor pages alike.
+    for (let limit = 1; limit <= 100; limit++) {
+      const family = pageFamilyFor(limit);
+      assert.equal(keyOf(`/v0.1/servers?limit=${limit}`), listFirstPageKey('live', family));
+      assert.equal(
+        keyOf(`/v0.1/servers?limit=${limit}&cursor=${NAME}:1.0.0&version=latest`),
+        listPageAfterKey('latest', family, NAME, '1.0.0'),
+      );
+    }
     for (const limit of ['0', '101', 'abc', '-1', '1.5', '1e2', '%20', '1000']) {
       const body = problemOf(`/v0.1/servers?limit=${limit}`, 400);
       assert.equal(body.detail, 'limit must be an integer between 1 and 100');
@@ -379,7 +394,7 @@ describe('GET /servers (both /v0 and /v0.1)', () => {
   });
 
   it('accepts include_deleted=true|false only', () => {
-    assert.equal(keyOf('/v0.1/servers?include_deleted=false'), 'lists/live/first.json');
+    assert.equal(keyOf('/v0.1/servers?include_deleted=false'), 'lists/live/25/first.json');
     for (const value of ['maybe', '1', 'TRUE', 'yes'])
       problemOf(`/v0.1/servers?include_deleted=${value}`, 400);
   });
@@ -387,7 +402,7 @@ describe('GET /servers (both /v0 and /v0.1)', () => {
   it('treats an empty parameter as absent, as the official registry does', () => {
     assert.equal(
       keyOf('/v0.1/servers?search=&cursor=&limit=&version=&include_deleted=&updated_since='),
-      'lists/live/first.json',
+      'lists/live/25/first.json',
     );
   });
 
@@ -397,7 +412,7 @@ describe('GET /servers (both /v0 and /v0.1)', () => {
   });
 
   it('ignores parameters it does not know', () => {
-    assert.equal(keyOf('/v0.1/servers?utm_source=x&__proto__=y&constructor=z'), 'lists/live/first.json');
+    assert.equal(keyOf('/v0.1/servers?utm_source=x&__proto__=y&constructor=z'), 'lists/live/25/first.json');
   });
 });
 
@@ -434,7 +449,7 @@ describe('updated_since', () => {
     problemOf('/v0.1/servers?updated_since=2025-10-02T00:00:00Z&version=latest', 400);
     assert.equal(
       keyOf('/v0.1/servers?updated_since=2025-10-02T00:00:00Z&include_deleted=true'),
-      'feed/2025-10-02/0.json',
+      'feed/2025-09-29/0.json',
     );
   });
 
@@ -444,7 +459,7 @@ describe('updated_since', () => {
   });
 
   it('serves today from the feed and answers days after today with an empty list itself', () => {
-    assert.equal(keyOf('/v0.1/servers?updated_since=2025-10-15T23:59:59.999Z'), 'feed/2025-10-15/0.json');
+    assert.equal(keyOf('/v0.1/servers?updated_since=2025-10-15T23:59:59.999Z'), 'feed/2025-10-13/0.json');
     for (const t of ['2025-10-16T00:00:00Z', '2025-10-15T23:00:00-02:00', '9999-12-31T23:59:59-23:59']) {
       const result = run(`/v0.1/servers?updated_since=${encodeURIComponent(t)}&limit=10`);
       assert.ok(isEdgeResponse(result), t);
@@ -516,7 +531,7 @@ describe('the rest of the tree', () => {
       '/keys/site-signing-key.pem',
       '/keys/site-signing-key.jwk.json',
       '/feed/2025-10-02/0.json',
-      '/lists/live/first.json',
+      '/lists/live/25/first.json',
       '/servers/io.github.alice/weather/v/1.0.0~2Bb.json',
     ]) {
       assert.equal(keyOf(path), path.slice(1));
@@ -579,7 +594,7 @@ describe('path tricks never leave the key space', () => {
     '/servers/..%2F..%2Fetc',
     '/keys/%00',
     '/index.json%00',
-    '/lists/live/first.json%0A',
+    '/lists/live/25/first.json%0A',
     '/snapshots/a%20b',
     '/snapshots/%252F',
     '/snapshots/a+b',

@@ -43,7 +43,8 @@ describe('verify command', () => {
     await f.publish({ name: `${ANON}/beta`, version: '0.1.0' });
     await f.setStatus(`${ANON}/beta`, '0.1.0', 'deleted');
     assert.equal((await f.build('snapshot')).status, 'succeeded');
-    cdn = await startLocalCdn({ root: f.root, port: 0 });
+    // No hot cache: the test edits files behind the store's back, as a tampered site would.
+    cdn = await startLocalCdn({ root: f.root, port: 0, cache: { maxBytes: 0 } });
     keyFile = join(scratch, 'pinned.pem');
     writeFileSync(keyFile, f.signer.publicKeyPem);
   }

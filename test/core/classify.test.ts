@@ -24,6 +24,7 @@ import {
   snapshotKeys,
   type TreeKey,
 } from '../../core/layout/keys.js';
+import { PAGE_FAMILIES } from '../../core/layout/pages.js';
 import { LIST_VIEWS } from '../../core/layout/views.js';
 
 const NAMES = ['io.github.alice/weather', 'com.example/ab', 'io.x-y.z/Tool_v2.beta'];
@@ -51,7 +52,11 @@ function builtKeys(): [string, TreeKey][] {
     );
     for (const page of [0, 1, 41]) cases.push([feedPageKey(day, page), { kind: 'feed-page', day, page }]);
   }
-  for (const view of LIST_VIEWS) cases.push([listFirstPageKey(view), { kind: 'list-first', view }]);
+  for (const view of LIST_VIEWS) {
+    for (const family of PAGE_FAMILIES) {
+      cases.push([listFirstPageKey(view, family), { kind: 'list-first', view, family }]);
+    }
+  }
   for (const name of NAMES) {
     for (const includeDeleted of [false, true]) {
       cases.push(
@@ -68,7 +73,12 @@ function builtKeys(): [string, TreeKey][] {
         ]);
       }
       for (const view of LIST_VIEWS) {
-        cases.push([listPageAfterKey(view, name, version), { kind: 'list-after', view, name, segment }]);
+        for (const family of PAGE_FAMILIES) {
+          cases.push([
+            listPageAfterKey(view, family, name, version),
+            { kind: 'list-after', view, family, name, segment },
+          ]);
+        }
       }
     }
   }

@@ -115,10 +115,10 @@ describe('keys of the static tree', () => {
     assert.equal(listViewFor({ latestOnly: false, includeDeleted: true }), 'all');
     assert.equal(listViewFor({ latestOnly: true, includeDeleted: false }), 'latest');
     assert.equal(listViewFor({ latestOnly: true, includeDeleted: true }), 'latest.all');
-    assert.equal(listFirstPageKey('latest.all'), 'lists/latest.all/first.json');
+    assert.equal(listFirstPageKey('latest.all', 25), 'lists/latest.all/25/first.json');
     assert.equal(
-      listPageAfterKey('live', NAME, '2.0.0+x'),
-      'lists/live/after/io.github.alice/weather/2.0.0~2Bx.json',
+      listPageAfterKey('live', 10, NAME, '2.0.0+x'),
+      'lists/live/10/after/io.github.alice/weather/2.0.0~2Bx.json',
     );
     assert.equal(listCursor(NAME, '1.0.0:rc'), 'io.github.alice/weather:1.0.0:rc');
   });
@@ -155,7 +155,7 @@ describe('keys of the static tree', () => {
   it('refuses invalid names instead of building keys outside the tree', () => {
     for (const name of ['../etc', 'a/b/c', 'io.github.alice', 'io.github.alice/..', 'x/%2e%2e', '']) {
       assert.throws(() => serverVersionsKey(name, false), RangeError, name);
-      assert.throws(() => listPageAfterKey('live', name, '1.0.0'), RangeError, name);
+      assert.throws(() => listPageAfterKey('live', 25, name, '1.0.0'), RangeError, name);
     }
   });
 
@@ -175,13 +175,13 @@ describe('keys of the static tree', () => {
       serverVersionsKey(NAME, true),
       serverLatestKey(NAME, false),
       serverLatestKey(NAME, true),
-      ...LIST_VIEWS.map(listFirstPageKey),
+      ...LIST_VIEWS.map((view) => listFirstPageKey(view, 60)),
       feedPageKey('2025-09-01', 0),
       feedPageKey('2025-09-01', 41),
       ...versions.flatMap((v) => [
         serverVersionKey(NAME, v, false),
         serverVersionKey(NAME, v, true),
-        ...LIST_VIEWS.map((view) => listPageAfterKey(view, NAME, v)),
+        ...LIST_VIEWS.map((view) => listPageAfterKey(view, 10, NAME, v)),
       ]),
     ];
     for (const key of built) assert.match(key, KEY_PATTERN);
@@ -236,6 +236,11 @@ describe('dayOf and feedStartDay', () => {
   it('starts the feed at the epoch for earlier timestamps', () => {
     assert.equal(feedStartDay('2024-01-01T00:00:00Z'), FEED_EPOCH_DAY);
     assert.equal(feedStartDay('2025-09-01T00:30:00+01:00'), FEED_EPOCH_DAY);
-    assert.equal(feedStartDay('2025-09-02T00:00:00Z'), '2025-09-02');
+    assert.equal(feedStartDay('2025-09-02T00:00:00Z'), FEED_EPOCH_DAY);
+    // 7-day segments from the epoch (a Monday): the 8th is the second segment's first day.
+    assert.equal(feedStartDay('2025-09-07T23:59:59Z'), FEED_EPOCH_DAY);
+    assert.equal(feedStartDay('2025-09-08T00:00:00Z'), '2025-09-08');
+    assert.equal(feedStartDay('2026-12-04T12:00:00-13:00'), '2026-11-30');
+    assert.equal(feedStartDay('2026-12-07T00:00:00Z'), '2026-12-07');
   });
 });

@@ -13,8 +13,10 @@ describe('serve (npm start)', () => {
     const dirs = { dataDir: join(base, 'data'), siteDir: join(base, 'site') };
     const registry = await startServe(dirs);
     try {
-      assert.match(registry.output(), /write API: +http/);
-      assert.match(registry.output(), /read API: +http/);
+      // One registry URL, as in production (the API and the CDN are not on two ports).
+      assert.match(registry.output(), /registry: +http:\/\/127\.0\.0\.1:\d+\/v0\.1 /);
+      assert.doesNotMatch(registry.output(), /read API:/);
+      assert.equal(registry.cdn, registry.api);
       const token = await registry.anonymousToken();
       const name = 'io.modelcontextprotocol.anonymous/serve-e2e';
       const published = await registry.publish(token, {
@@ -40,6 +42,33 @@ describe('serve (npm start)', () => {
         root = (await (await fetch(`${registry.cdn}/`)).json()) as { seq: number };
       }
       assert.equal(root.seq, 1);
+
+      // What the official mcp-publisher does against its one --registry URL: a bearer token on GETs
+      // (ignored by reads), `status` reading ?include_deleted=true, the status change, health.
+      const base = registry.api;
+      const auth = { authorization: `Bearer ${token}` };
+      const versionUrl = `${base}/v0/servers/${encodeURIComponent(name)}/versions/${encodeURIComponent('1.0.0+e2e')}`;
+      assert.equal((await fetch(`${versionUrl}?include_deleted=true`, { headers: auth })).status, 200);
+      for (const path of ['/v0/health', '/v0/ping', '/v0.1/version', '/v0.1/servers?limit=10']) {
+        const res = await fetch(`${base}${path}`, { headers: auth });
+        assert.equal(res.status, 200, path);
+      }
+      const deleted = await fetch(`${versionUrl}/status`, {
+        method: 'PATCH',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'deleted', statusMessage: 'gone' }),
+      });
+      assert.equal(deleted.status, 200, await deleted.clone().text());
+      let live = await fetch(versionUrl, { headers: auth });
+      while (live.status === 200 && Date.now() - started < 120_000) {
+        await new Promise((r) => setTimeout(r, 50));
+        live = await fetch(versionUrl, { headers: auth });
+      }
+      assert.equal(live.status, 404, 'a deleted version leaves the live URL');
+      const kept = await fetch(`${versionUrl}?include_deleted=true`, { headers: auth });
+      assert.equal(kept.status, 200);
+      const meta = ((await kept.json()) as { _meta: Record<string, { status: string }> })._meta;
+      assert.equal(meta['io.modelcontextprotocol.registry/official']?.status, 'deleted');
     } finally {
       assert.equal(await registry.stop(), 0, registry.output());
     }
