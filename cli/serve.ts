@@ -6,8 +6,8 @@ import { createDaemonOptions } from '../builder/runtime.js';
 import { startLocalCdn } from '../cdn/local-server.js';
 import type { Config } from '../core/config.js';
 import { openDatabase } from '../db/connect.js';
+import type { Io } from './io.js';
 import { createLogger } from './logger.js';
-import type { Io } from './main.js';
 
 /**
  * Runs the registry's long-lived parts until SIGINT/SIGTERM: `all` (the embedded default of
