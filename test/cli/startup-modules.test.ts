@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { fakeRegistryToken, type Recorder, runCli, startRecorder } from './subprocess.js';
 
 /**
@@ -13,7 +13,8 @@ import { fakeRegistryToken, type Recorder, runCli, startRecorder } from './subpr
  * the server's configuration (zod, node-cron). Asserted on the modules Node actually loads (a
  * module-loader hook records every URL), not on a reading of the source.
  */
-const SERVER_SIDE = /node_modules\/(fastify|knex|pg|@electric-sql\/pglite|@aws-sdk\/[^/]+|zod|node-cron|pino)\//;
+const SERVER_SIDE =
+  /node_modules\/(fastify|knex|pg|@electric-sql\/pglite|@aws-sdk\/[^/]+|zod|node-cron|pino)\//;
 
 describe('what publisher commands load', () => {
   let scratch: string;
@@ -34,7 +35,18 @@ export async function load(url, context, next) {
     );
     writeFileSync(
       join(scratch, 'server.json'),
-      readFileSync(join(import.meta.dirname, '..', '..', '..', 'shared', 'spec', 'examples', '01-basic-server-with-npm-package.json')),
+      readFileSync(
+        join(
+          import.meta.dirname,
+          '..',
+          '..',
+          '..',
+          'shared',
+          'spec',
+          'examples',
+          '01-basic-server-with-npm-package.json',
+        ),
+      ),
     );
     peer = await startRecorder(() => ({ body: fakeRegistryToken({ auth_method_sub: 'anonymous' }) }));
   });
@@ -58,10 +70,21 @@ export async function load(url, context, next) {
   for (const name of ['help', 'validate', 'login'] as const) {
     it(`${name} loads no server-side module`, async () => {
       const argv =
-        name === 'help' ? ['--help'] : name === 'validate' ? ['validate', 'server.json'] : ['login', 'none', '--registry', peer.url];
+        name === 'help'
+          ? ['--help']
+          : name === 'validate'
+            ? ['validate', 'server.json']
+            : ['login', 'none', '--registry', peer.url];
       const loaded = await loadedBy(name, argv);
-      assert.ok(loaded.some((u) => u.endsWith('/cli/main.ts')), 'the hook saw the CLI load');
-      if (name === 'validate') assert.ok(loaded.some((u) => u.includes('/node_modules/ajv/')), 'the hook sees packages');
+      assert.ok(
+        loaded.some((u) => u.endsWith('/cli/main.ts')),
+        'the hook saw the CLI load',
+      );
+      if (name === 'validate')
+        assert.ok(
+          loaded.some((u) => u.includes('/node_modules/ajv/')),
+          'the hook sees packages',
+        );
       const serverSide = loaded.filter((u) => SERVER_SIDE.test(u));
       assert.deepEqual(serverSide, [], `${name} loaded ${serverSide.join(', ')}`);
     });

@@ -15,7 +15,7 @@ export interface CliRun {
 /** Runs `mcp-registry <args>` (cli/bin.js, as npx runs it) with only the given environment, stdin closed. */
 export function runCli(
   args: string[],
-  options: { env: Record<string, string>; cwd?: string },
+  options: { env: Record<string, string>; cwd?: string; nodeArgs?: string[] },
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
