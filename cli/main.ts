@@ -100,6 +100,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
 }
 
 export async function runFromProcess(): Promise<void> {
+  // `mcp-registry … | head` closes stdout early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   const terminal = process.stderr.isTTY ? process.stderr : undefined;
   const code = await run(process.argv.slice(2), {
     env: process.env,

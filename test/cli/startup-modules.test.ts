@@ -11,7 +11,7 @@ import { fakeRegistryToken, type Recorder, runCli, startRecorder } from './subpr
  * Publisher commands start cheaply because the command table loads a command's module only when it
  * runs: `--help`, `validate` and `login` must never load Fastify, knex, PGlite, pg, the AWS SDK, or
  * the server's configuration (zod, node-cron). Asserted on the modules Node actually loads (a
- * module-loader hook records every URL), not on a reading of the source.
+ * module-resolution hook records every package module resolved), not on a reading of the source.
  */
 const SERVER_SIDE =
   /node_modules\/(fastify|knex|pg|@electric-sql\/pglite|@aws-sdk\/[^/]+|zod|node-cron|pino)\//;
@@ -24,9 +24,10 @@ describe('what publisher commands load', () => {
     writeFileSync(
       join(scratch, 'hooks.mjs'),
       `import { appendFileSync } from 'node:fs';
-export async function load(url, context, next) {
-  appendFileSync(process.env.LOADED_MODULES_FILE, url + '\\n');
-  return next(url, context);
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  appendFileSync(process.env.LOADED_MODULES_FILE, resolved.url + '\\n');
+  return resolved;
 }`,
     );
     writeFileSync(
