@@ -20,6 +20,8 @@ function describeProgram(io: Io, setCode: (code: number) => void): Command {
     .description('Publish to and run an MCP server registry whose every read is a static file.')
     .version(VERSION, '-V, --version', 'print the version')
     .option('--debug', 'print stack traces with errors')
+    // Program options only before the command name, so `init --version 1.2.0` is init's option.
+    .enablePositionalOptions()
     .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help for a command')
     .exitOverride()
@@ -58,6 +60,7 @@ function addCommand(program: Command, spec: CommandSpec, io: Io, setCode: (code:
       'registry URL (default: the last login, MCP_REGISTRY_URL, or http://127.0.0.1:8080)',
     );
   if (spec.json) command.option('--json', 'print the result as JSON on stdout');
+  command.option('--debug', 'print stack traces with errors');
   command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}`);
   command.action(async (...params: unknown[]) => {
     const self = params.at(-1) as Command;
