@@ -36,7 +36,7 @@ export interface ServerResponse {
   };
 }
 
-/** The registry URL as a key: no trailing slash, no `/v0` or `/v0.1` suffix; http(s) only. */
+/** A registry (or site) URL as a key: no trailing slash, no `/v0` or `/v0.1` suffix, no query; http(s) only. */
 export function normalizeRegistryUrl(raw: string): string {
   let url: URL;
   try {

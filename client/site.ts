@@ -5,7 +5,8 @@ import { gunzipSync } from 'node:zlib';
 import { sha256Hex, verifyDetached } from '../core/crypto.js';
 import type { RootDocument, SnapshotManifest, SnapshotPointer } from '../core/layout/documents.js';
 import { KEY_PATTERN, ROOT_KEY, SNAPSHOT_POINTER_KEY, signatureKeyFor } from '../core/layout/keys.js';
-import { ClientError, SiteError } from './errors.js';
+import { SiteError } from './errors.js';
+import { normalizeRegistryUrl } from './registry.js';
 
 /**
  * The reader of a published tree (the read side: a CDN or the local one), over plain HTTP GETs:
@@ -52,18 +53,9 @@ export function parseJson<T>(bytes: Buffer, what: string): T {
   }
 }
 
-/** The tree's base URL: a read API URL (`…/v0` or `…/v0.1`) is accepted and means its site. */
+/** The tree's base URL (trailing slash): a read API URL (`…/v0` or `…/v0.1`) is accepted and means its site. */
 export function siteBase(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ClientError(`not a URL: ${JSON.stringify(raw)}`, 'usage');
-  }
-  url.pathname = `${url.pathname.replace(/\/(v0|v0\.1)\/?$/, '').replace(/\/+$/, '')}/`;
-  url.search = '';
-  url.hash = '';
-  return url;
+  return new URL(`${normalizeRegistryUrl(raw)}/`);
 }
 
 /** A site and the public key its signatures are checked with. */
