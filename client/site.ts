@@ -1,49 +1,18 @@
 import { createPublicKey } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { gunzipSync } from 'node:zlib';
 import { sha256Hex, verifyDetached } from '../core/crypto.js';
 import type { RootDocument, SnapshotManifest, SnapshotPointer } from '../core/layout/documents.js';
 import { KEY_PATTERN, ROOT_KEY, SNAPSHOT_POINTER_KEY, signatureKeyFor } from '../core/layout/keys.js';
 import { SiteError } from './errors.js';
+import { getRaw } from './http.js';
 import { normalizeRegistryUrl } from './registry.js';
 
 /**
  * The reader of a published tree (the read side: a CDN or the local one), over plain HTTP GETs:
  * signed documents, the snapshot, the change feed, and the official read URLs of one version. Raw
  * bytes are hashed as served (no transparent decompression), exactly as `curl` without
- * `--compressed` would fetch them. Used by `verify`, `publish` (waiting for the version) and `status`.
+ * `--compressed` would fetch them (client/http.ts `getRaw`). Used by `verify`, `publish` (waiting for the version) and `status`.
  */
-
-const MAX_REDIRECTS = 3;
-const TIMEOUT_MS = 30_000;
-
-/** GET as raw bytes; redirects followed (CloudFront sends http → https); anything but 200 fails. */
-export function getRaw(url: URL, redirects = 0): Promise<Buffer> {
-  const send = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
-  if (!send) return Promise.reject(new SiteError(`${url.href}: only http and https URLs can be read`));
-  return new Promise<Buffer>((resolve, reject) => {
-    const req = send(url, { method: 'GET', timeout: TIMEOUT_MS }, (res) => {
-      const status = res.statusCode ?? 0;
-      const location = res.headers.location;
-      if (status >= 300 && status < 400 && location && redirects < MAX_REDIRECTS) {
-        res.resume();
-        resolve(getRaw(new URL(location, url), redirects + 1));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', (err) => reject(new SiteError(`GET ${url.href}: ${err.message}`)));
-      res.on('end', () => {
-        if (status === 200) resolve(Buffer.concat(chunks));
-        else reject(new SiteError(`GET ${url.href}: HTTP ${status}`, status));
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
-    req.on('error', (err) => reject(new SiteError(`GET ${url.href}: ${err.message}`)));
-    req.end();
-  });
-}
 
 export function parseJson<T>(bytes: Buffer, what: string): T {
   try {
@@ -192,3 +161,5 @@ export async function* replayFeed<T = unknown>(
     yield { servers: page.servers, nextCursor: next };
   }
 }
+
+export { getRaw };
