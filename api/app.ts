@@ -3,13 +3,17 @@ import type { Config } from '../core/config.js';
 import { RegistryError } from '../core/errors.js';
 import type { ServerJsonValidator } from '../core/validation/index.js';
 import type { Database } from '../db/connect.js';
+import { upstreamBase } from '../mirror/upstream.js';
 import type { AuthProvider } from './auth/provider.js';
 import type { TokenService } from './auth/tokens.js';
 import { registerMetrics } from './metrics.js';
+import { registerMirrorMetrics } from './metrics-mirror.js';
+import type { OwnershipChecker } from './ownership/index.js';
 import { handleError, sendProblem } from './problem.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerMirrorRoutes } from './routes/mirror.js';
 import { registerPublishRoutes } from './routes/publish.js';
 import { registerServerRoutes } from './routes/servers.js';
 import { registerValidateRoutes } from './routes/validate.js';
@@ -24,6 +28,8 @@ export interface AppDeps {
   validator: ServerJsonValidator;
   tokens: TokenService;
   providers: readonly AuthProvider[];
+  /** Package ownership proofs on publish and edit; absent = off. */
+  ownership?: OwnershipChecker;
 }
 
 /** The write API. The entry point only listens and shuts down; everything it needs is passed in. */
@@ -97,7 +103,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(handleError);
-  registerMetrics(app, deps.db);
+  const metrics = registerMetrics(app, deps.db);
+  if (deps.config.mirror) registerMirrorMetrics(metrics, deps.db, upstreamBase(deps.config.mirror.upstream));
   app.setNotFoundHandler((request, reply) => {
     const path = (request.raw.url ?? '/').split('?')[0] ?? '/';
     const versioned = API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
@@ -107,7 +114,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return sendProblem(reply, new RegistryError(404, detail).toProblem());
   });
 
-  const write = { knex: deps.db.knex, validator: deps.validator };
+  const write = {
+    knex: deps.db.knex,
+    validator: deps.validator,
+    ownership: deps.ownership,
+    mirror: deps.config.mirror,
+  };
   for (const prefix of API_PREFIXES) {
     await app.register(
       async (scope) => {
@@ -122,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         });
         registerHealthRoutes(scope, { write, config: deps.config });
         registerAdminRoutes(scope, { write, tokens: deps.tokens });
+        registerMirrorRoutes(scope, { write, tokens: deps.tokens });
       },
       { prefix },
     );

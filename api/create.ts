@@ -7,6 +7,7 @@ import { buildApp } from './app.js';
 import type { AuthProvider } from './auth/provider.js';
 import { createNoneProvider } from './auth/providers/none.js';
 import { createTokenService } from './auth/tokens.js';
+import { ownershipFromConfig } from './ownership/index.js';
 
 /** Wires the write API from config and an open database: signing key, validator, sign-in methods. */
 export async function createWriteApi(
@@ -24,5 +25,6 @@ export async function createWriteApi(
     validator: createServerJsonValidator(),
     tokens: createTokenService(seed),
     providers,
+    ownership: ownershipFromConfig(config),
   });
 }

@@ -10,7 +10,7 @@ import type { Actor, WriteContext } from '../services/context.js';
  * Operator endpoints: queue a build for the builder daemon and look at build history. Admin tokens
  * only (`mcp-registry token --admin`: edit on every name).
  */
-function requireAdmin(actor: Actor): void {
+export function requireAdmin(actor: Actor): void {
   if (!actor.permissions.some((p) => p.action === 'edit' && p.resource === '*')) {
     throw forbidden('Admin permission required: this endpoint needs a token with edit rights on every name');
   }

@@ -1,5 +1,6 @@
 import { badRequest } from '../../core/errors.js';
 import { isValidServerName } from '../../core/names.js';
+import { isAddressableVersion } from '../../core/versions.js';
 
 /**
  * Path parameters arrive URL-decoded (`io.github.alice%2Fweather` → `io.github.alice/weather`).
@@ -16,7 +17,7 @@ export function parseServerName(raw: string): string {
 }
 
 export function parseVersion(raw: string): string {
-  if (raw.trim() === '' || raw.length > 255 || /[\u0000-\u001f\u007f]/.test(raw)) {
+  if (!isAddressableVersion(raw)) {
     throw badRequest('Invalid version', [`'${printable(raw)}' is not a version`]);
   }
   return raw;

@@ -13,7 +13,13 @@ import {
   updateValue,
 } from '../../db/repositories/versions.js';
 import { inTransaction } from '../../db/transaction.js';
-import { type Actor, requirePermission, requireValid, type WriteContext } from './context.js';
+import {
+  type Actor,
+  requirePermission,
+  requireValid,
+  requireWritable,
+  type WriteContext,
+} from './context.js';
 
 /**
  * Replaces the server.json of an existing version (an administrator's fix or takedown scrub). Name
@@ -27,6 +33,7 @@ export async function editVersion(
   actor: Actor,
 ): Promise<ServerResponse> {
   requirePermission(actor, 'edit', name, 'edit');
+  requireWritable(ctx, name);
   const bodyName = body && typeof body === 'object' ? (body as { name?: unknown }).name : undefined;
   const bodyVersion = body && typeof body === 'object' ? (body as { version?: unknown }).version : undefined;
   if (typeof bodyName === 'string' && bodyName !== name) {
@@ -37,6 +44,7 @@ export async function editVersion(
   }
   requireValid(ctx.validator, body, 'Failed to edit server');
   const doc = normalizeServerJson(body as ServerJson);
+  await ctx.ownership?.check(doc, 'Failed to edit server');
 
   return inTransaction(ctx.knex, async (trx) => {
     await lockServerName(trx, nameKey(name));

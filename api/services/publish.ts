@@ -6,7 +6,14 @@ import { becomesLatest } from '../../core/versions.js';
 import { clearLatestFlag, insertPublishedVersion, loadPublishState } from '../../db/repositories/publish.js';
 import { findRemoteOwner, lockRemoteUrls, lockServerName } from '../../db/repositories/versions.js';
 import { inTransaction } from '../../db/transaction.js';
-import { type Actor, publishFailed, requirePermission, requireValid, type WriteContext } from './context.js';
+import {
+  type Actor,
+  publishFailed,
+  requirePermission,
+  requireValid,
+  requireWritable,
+  type WriteContext,
+} from './context.js';
 
 export const MAX_VERSIONS_PER_SERVER = 10_000;
 
@@ -18,14 +25,18 @@ export async function publishVersion(
   ctx: WriteContext,
   body: unknown,
   actor: Actor,
-): Promise<ServerResponse> {
+): Promise<ServerResponse & { warnings?: string[] }> {
   const name = body && typeof body === 'object' ? (body as { name?: unknown }).name : undefined;
-  if (typeof name === 'string' && isValidServerName(name))
+  if (typeof name === 'string' && isValidServerName(name)) {
     requirePermission(actor, 'publish', name, 'publish');
+    requireWritable(ctx, name);
+  }
   requireValid(ctx.validator, body, 'Failed to publish server');
   const doc = normalizeServerJson(body as ServerJson);
+  // Network checks happen before the transaction: no lock is held while a package registry answers.
+  const warnings = (await ctx.ownership?.check(doc, 'Failed to publish server')) ?? [];
 
-  return inTransaction(ctx.knex, async (trx) => {
+  const response = await inTransaction(ctx.knex, async (trx) => {
     const key = nameKey(doc.name);
     await lockServerName(trx, key);
     const urls = remoteUrlsOf(doc);
@@ -76,4 +87,5 @@ export async function publishVersion(
     };
     return toServerResponse(record);
   });
+  return warnings.length ? { ...response, warnings } : response;
 }

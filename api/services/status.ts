@@ -20,7 +20,7 @@ import {
   updateStatus,
 } from '../../db/repositories/versions.js';
 import { inTransaction } from '../../db/transaction.js';
-import type { Actor, WriteContext } from './context.js';
+import { type Actor, requireWritable, type WriteContext } from './context.js';
 import { recalculateLatest } from './latest.js';
 
 export interface StatusChange {
@@ -66,6 +66,7 @@ export async function setVersionStatus(
   actor: Actor,
 ): Promise<ServerResponse> {
   requireStatusPermission(actor, name);
+  requireWritable(ctx, name);
   const next = normalizeChange(change);
   return inTransaction(ctx.knex, async (trx) => {
     await lockServerName(trx, nameKey(name));
@@ -100,6 +101,7 @@ export async function setAllVersionsStatus(
   actor: Actor,
 ): Promise<AllVersionsStatusResponse> {
   requireStatusPermission(actor, name);
+  requireWritable(ctx, name);
   const next = normalizeChange(change);
   return inTransaction(ctx.knex, async (trx) => {
     await lockServerName(trx, nameKey(name));

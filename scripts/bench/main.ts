@@ -14,6 +14,7 @@ const BENCHES: Record<
   s3: () => import('./s3.js'),
   freshness: () => import('./freshness.js'),
   'cli-startup': () => import('./cli-startup.js'),
+  mirror: () => import('./mirror.js'),
 };
 
 const { positionals, values } = parseArgs({

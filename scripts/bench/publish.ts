@@ -36,6 +36,8 @@ export async function runPublishBench(o: PublishBenchOptions) {
       PORT: String(port),
       JWT_PRIVATE_KEY: seed.toString('hex'),
       LOG_LEVEL: 'warn',
+      // The write path itself is measured: no package registry is asked (none is reachable here).
+      PACKAGE_VALIDATION: 'off',
     },
     async () => (await fetch(`${base}/v0/ping`)).ok,
     o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [],

@@ -90,6 +90,10 @@ const DATA_TABLES = [
   'tree_objects',
   'tree_seen',
   'cdn_invalidations',
+  'mirror_state',
+  'mirror_staging',
+  'mirror_runs',
+  'mirror_issues',
 ];
 
 /** Empties every data table and rewinds the journal, keeping the schema (and the signing key). */
