@@ -9,9 +9,18 @@ import { createOutput, describeError, exitCodeOf } from './output.js';
 
 export type { Io } from './io.js';
 
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** The package's version: package.json beside cli/ (sources) or two levels up (the compiled dist/cli/). */
+const VERSION = (() => {
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { version: string })
+        .version;
+    } catch {
+      // not here: try the next place
+    }
+  }
+  return 'unknown';
+})();
 
 const GROUP_ORDER = ['Publishing', 'Reading', 'Operating'] as const;
 

@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { HTTP_DEFAULTS } from './limits.js';
 
 /**
  * Every setting the registry reads, parsed and validated once at start-up. Nothing else reads
@@ -77,6 +78,16 @@ export interface Config {
         hostOverrides: Record<string, string>;
       }
     | undefined;
+  /** The write API's connection bounds (core/limits.ts HTTP_DEFAULTS); 0 caps nothing. */
+  http: {
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    connectionTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnectionsPerAddress: number;
+  };
+  /** GET /metrics: a bearer token it requires; undefined = answered to loopback clients only. */
+  metricsToken: string | undefined;
 }
 
 /**
@@ -171,6 +182,16 @@ const EnvSchema = z.object({
   PACKAGE_REGISTRY_NUGET_URL: httpUrl().default('https://api.nuget.org/v3/index.json'),
   PACKAGE_REGISTRY_CARGO_URL: httpUrl().default('https://crates.io'),
   PACKAGE_REGISTRY_HOST_OVERRIDES: jsonObjectOf(httpUrl()).default({}),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(HTTP_DEFAULTS.requestTimeoutMs),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(HTTP_DEFAULTS.headersTimeoutMs),
+  HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(HTTP_DEFAULTS.connectionTimeoutMs),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(HTTP_DEFAULTS.keepAliveTimeoutMs),
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(HTTP_DEFAULTS.maxConnectionsPerAddress),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 const splitList = (value: string): string[] =>
@@ -240,5 +261,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             hostOverrides: e.PACKAGE_REGISTRY_HOST_OVERRIDES,
           }
         : undefined,
+    http: {
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
+      connectionTimeoutMs: e.HTTP_CONNECTION_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnectionsPerAddress: e.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+    },
+    metricsToken: e.METRICS_TOKEN,
   };
 }

@@ -1,8 +1,10 @@
+import { MAX_VERSION_BYTES } from './limits.js';
 import { isInNamespace, isValidServerName } from './names.js';
 import type { ServerJson } from './server-json.js';
 import { OFFICIAL_META_KEY, VERSION_STATUSES, type VersionStatus } from './shapes.js';
 import type { ServerJsonValidator, ValidationIssue } from './validation/index.js';
-import { isAddressableVersion } from './versions.js';
+import { storedSize } from './validation/index.js';
+import { unaddressableVersion } from './validation/rules/version.js';
 
 /**
  * Lenient intake of an upstream registry's entries (mirror mode, `import --as-mirror`): upstream is the
@@ -10,10 +12,8 @@ import { isAddressableVersion } from './versions.js';
  * schemas or rules would refuse it (`"repository": {}`, `"$schema": ""`, old package shapes…). Its
  * validation issues are recorded, not enforced. A version is refused only when it cannot be stored or
  * served safely: not an object, no usable name or version, a name or version outside the key space,
- * larger than the stored-size bound, or metadata that is not the official shape.
+ * larger than the stored-size bound (core/limits.ts, the same as a publish), or metadata that is not the official shape.
  */
-export const UPSTREAM_ENTRY_MAX_BYTES = 256 * 1024;
-
 /** Upstream's official metadata for one version, as it serves it. */
 export interface UpstreamMeta {
   status: VersionStatus;
@@ -57,15 +57,15 @@ export function intakeUpstreamEntry(raw: unknown, options: IntakeOptions): Intak
   if (!isObject(raw) || !isObject(server)) return refuse('entry has no server object');
   if (name === undefined || !isValidServerName(name))
     return refuse('server name is missing or not a valid name');
-  if (version === undefined || !isAddressableVersion(version) || version === 'latest') {
+  if (version === undefined || unaddressableVersion(version) !== undefined || version === 'latest') {
     return refuse('version is missing or cannot be addressed by a URL');
   }
   if (options.localNamespaces?.some((ns) => isInNamespace(ns, name))) {
     return refuse('the name is in a namespace this registry publishes itself');
   }
-  const size = Buffer.byteLength(JSON.stringify(server));
-  if (size > UPSTREAM_ENTRY_MAX_BYTES) {
-    return refuse(`server.json is ${size} bytes, over the ${UPSTREAM_ENTRY_MAX_BYTES}-byte limit`);
+  const size = storedSize(server as unknown as ServerJson);
+  if (size > MAX_VERSION_BYTES) {
+    return refuse(`server.json is ${size} bytes, over the ${MAX_VERSION_BYTES}-byte limit`);
   }
   const meta = readMeta(raw._meta);
   if (typeof meta === 'string') return refuse(meta);

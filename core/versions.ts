@@ -102,8 +102,3 @@ export function becomesLatest(version: string, current: LatestCandidate | undefi
     compareVersions(version, current.version, now, current.publishedAt) > 0
   );
 }
-
-/** A version every route can address: not blank, at most 255 characters, no control characters. */
-export function isAddressableVersion(version: string): boolean {
-  return version.trim() !== '' && version.length <= 255 && !/[\u0000-\u001f\u007f]/.test(version);
-}

@@ -1,7 +1,8 @@
+import { MAX_SERVER_BYTES, MAX_VERSIONS_PER_SERVER } from '../../core/limits.js';
 import { isValidServerName, nameKey } from '../../core/names.js';
 import { remoteUrlsOf, type ServerJson } from '../../core/server-json.js';
 import { type ServerResponse, toServerResponse, type VersionRecord } from '../../core/shapes.js';
-import { normalizeServerJson } from '../../core/validation/index.js';
+import { storedSize } from '../../core/validation/index.js';
 import { becomesLatest } from '../../core/versions.js';
 import { clearLatestFlag, insertPublishedVersion, loadPublishState } from '../../db/repositories/publish.js';
 import { findRemoteOwner, lockRemoteUrls, lockServerName } from '../../db/repositories/versions.js';
@@ -14,8 +15,6 @@ import {
   requireWritable,
   type WriteContext,
 } from './context.js';
-
-export const MAX_VERSIONS_PER_SERVER = 10_000;
 
 /**
  * Publishes a new version. A version is immutable and is never published twice, not even after it
@@ -32,7 +31,8 @@ export async function publishVersion(
     requireWritable(ctx, name);
   }
   requireValid(ctx.validator, body, 'Failed to publish server');
-  const doc = normalizeServerJson(body as ServerJson);
+  const doc = ctx.validator.normalize(body as ServerJson);
+  const bytes = storedSize(doc);
   // Network checks happen before the transaction: no lock is held while a package registry answers.
   const warnings = (await ctx.ownership?.check(doc, 'Failed to publish server')) ?? [];
 
@@ -57,6 +57,8 @@ export async function publishVersion(
           'please reach out to the registry operators',
       );
     }
+    if (server && server.storedBytes + bytes > MAX_SERVER_BYTES)
+      throw budgetExceeded(server.storedBytes, bytes);
     if (duplicate) throw publishFailed('invalid version: cannot publish duplicate version');
 
     const isLatest = becomesLatest(doc.version, current, ctx.now?.() ?? new Date());
@@ -68,6 +70,7 @@ export async function publishVersion(
       nameKey: key,
       version: doc.version,
       value: doc,
+      storedBytes: bytes,
       isLatest,
       remoteUrls: urls,
       previousLatest,
@@ -88,4 +91,13 @@ export async function publishVersion(
     return toServerResponse(record);
   });
   return warnings.length ? { ...response, warnings } : response;
+}
+
+/** The per-server byte budget (core/limits.ts MAX_SERVER_BYTES) would be exceeded. */
+export function budgetExceeded(used: number, adding: number) {
+  return publishFailed(
+    `this server's versions already take ${used} bytes; ${adding} more would exceed the per-server ` +
+      `budget of ${MAX_SERVER_BYTES} bytes (every version counts, deleted ones too): ` +
+      'please reach out to the registry operators',
+  );
 }

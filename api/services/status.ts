@@ -14,6 +14,7 @@ import { insertJournalEntry, reserveJournalPosition } from '../../db/repositorie
 import {
   findRemoteOwner,
   getVersion,
+  listVersionStates,
   listVersions,
   lockRemoteUrls,
   lockServerName,
@@ -105,14 +106,22 @@ export async function setAllVersionsStatus(
   const next = normalizeChange(change);
   return inTransaction(ctx.knex, async (trx) => {
     await lockServerName(trx, nameKey(name));
-    const all = await listVersions(trx, name);
+    // States only: the documents are read once, for the answer (and for restored versions' remotes).
+    const all = await listVersionStates(trx, name);
     if (all.length === 0) throw notFound('Server not found');
     const changing = all.filter((v) => v.status !== next.status || v.statusMessage !== next.statusMessage);
     if (changing.length === 0) {
       throw badRequest('No changes to apply: all versions already have the requested status and message');
     }
-    const restoring = changing.filter((v) => v.status === 'deleted' && next.status !== 'deleted');
-    if (restoring.length > 0) await requireRemotesFree(trx, restoring);
+    const restoring = new Set(
+      changing.filter((v) => v.status === 'deleted' && next.status !== 'deleted').map((v) => v.version),
+    );
+    if (restoring.size > 0) {
+      await requireRemotesFree(
+        trx,
+        (await listVersions(trx, name)).filter((v) => restoring.has(v.version)),
+      );
+    }
 
     const at = await reserveJournalPosition(trx);
     await updateStatus(

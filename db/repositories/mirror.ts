@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { nameKey } from '../../core/names.js';
 import { remoteUrlsOf, type ServerJson } from '../../core/server-json.js';
 import type { AcceptedEntry } from '../../core/upstream-intake.js';
+import { storedSize } from '../../core/validation/index.js';
 import { isoTimestamp, type Queryable, toNumber } from '../sql.js';
 import { insertJournalEntry, reserveJournalPosition } from './journal.js';
 
@@ -151,10 +152,19 @@ export async function applyUpstreamVersion(
   if (existing?.same) return 'unchanged';
 
   const at = await reserveJournalPosition(trx);
+  // The per-server byte budget counts mirrored documents as it counts published ones.
+  const before = existing
+    ? await trx('server_versions')
+        .select('value')
+        .where({ server_name: entry.name, version: entry.version })
+        .first()
+    : undefined;
+  const delta = storedSize(entry.server) - (before ? storedSize(before.value) : 0);
   await trx.raw(
-    `insert into servers (name, name_key, version_count, created_at) values (?, ?, ?, ?)
-     on conflict (name) do update set version_count = servers.version_count + excluded.version_count`,
-    [entry.name, key, existing ? 0 : 1, at.at],
+    `insert into servers (name, name_key, version_count, stored_bytes, created_at) values (?, ?, ?, ?, ?)
+     on conflict (name) do update set version_count = servers.version_count + excluded.version_count,
+       stored_bytes = greatest(0, servers.stored_bytes + excluded.stored_bytes)`,
+    [entry.name, key, existing ? 0 : 1, delta, at.at],
   );
   if (m.isLatest) {
     await trx('server_versions')
@@ -192,12 +202,7 @@ export async function applyUpstreamVersion(
 /** Upstream's remote URLs are indexed too, so a local publish cannot claim an upstream endpoint. */
 async function replaceMirroredRemotes(trx: Knex.Transaction, name: string, version: string, doc: ServerJson) {
   await trx('version_remotes').where({ server_name: name, version }).delete();
-  let urls: string[] = [];
-  try {
-    urls = [...new Set(remoteUrlsOf(doc))].filter((u) => typeof u === 'string');
-  } catch {
-    urls = []; // a shape today's rules refuse: nothing to index
-  }
+  const urls = remoteUrlsOf(doc); // normalised, deduplicated, any shape tolerated
   if (urls.length) {
     await trx('version_remotes')
       .insert(urls.map((url) => ({ url, server_name: name, version })))

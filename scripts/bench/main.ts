@@ -15,6 +15,7 @@ const BENCHES: Record<
   freshness: () => import('./freshness.js'),
   'cli-startup': () => import('./cli-startup.js'),
   mirror: () => import('./mirror.js'),
+  adversarial: () => import('./adversarial.js'),
 };
 
 const { positionals, values } = parseArgs({

@@ -94,6 +94,7 @@ const DATA_TABLES = [
   'mirror_staging',
   'mirror_runs',
   'mirror_issues',
+  'quarantined_servers',
 ];
 
 /** Empties every data table and rewinds the journal, keeping the schema (and the signing key). */

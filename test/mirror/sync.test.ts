@@ -216,7 +216,7 @@ for (const backend of testBackends()) {
       assert.deepEqual(report.refusals.map((r) => r.reason).sort(), [
         'metadata status is not active, deprecated or deleted',
         'server name is missing or not a valid name',
-        `server.json is ${Buffer.byteLength(JSON.stringify(bad[3]!.server))} bytes, over the 262144-byte limit`,
+        `server.json is ${Buffer.byteLength(JSON.stringify(bad[3]!.server))} bytes, over the 131072-byte limit`,
         'version is missing or cannot be addressed by a URL',
       ]);
       const withIssues = fixture.find((e) => e.server.$schema === '');
