@@ -18,6 +18,7 @@ COPY store store
 COPY api api
 COPY builder builder
 COPY cdn cdn
+COPY client client
 COPY cli cli
 RUN npm run build
 

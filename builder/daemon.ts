@@ -4,15 +4,11 @@ import { utcDay } from '../core/days.js';
 import { acquireBuildLock } from '../db/build-lock.js';
 import { listenForChanges, type Subscription } from '../db/notifications.js';
 import { claimQueuedRun, queueRun } from '../db/repositories/builds.js';
-import {
-  dueInvalidations,
-  invalidationDone,
-  invalidationFailed,
-  recordInvalidation,
-} from '../db/repositories/invalidations.js';
+import { dueInvalidations } from '../db/repositories/invalidations.js';
 import { currentJournalSeq } from '../db/repositories/journal.js';
 import { getTreeState } from '../db/repositories/tree-state.js';
 import { feedIsPrepared } from './feed.js';
+import { recordOwedInvalidation, sendOwedInvalidation } from './invalidate/after-build.js';
 import type { CdnInvalidator } from './invalidate/cloudfront.js';
 import { type BuilderOptions, type BuildOutcome, targetOf } from './options.js';
 import { buildLocked, recoverAbandoned } from './runs.js';
@@ -46,8 +42,6 @@ export interface BuilderDaemon {
   /** Stops scheduling; a running build finishes first. */
   stop(): Promise<void>;
 }
-
-const MAX_INVALIDATION_ATTEMPTS = 8;
 
 export async function startBuilderDaemon(options: DaemonOptions): Promise<BuilderDaemon> {
   const log = options.logger.child({ module: 'builder-daemon' });
@@ -110,22 +104,15 @@ export async function startBuilderDaemon(options: DaemonOptions): Promise<Builde
 
   const afterBuild = async (outcome: BuildOutcome) => {
     options.onBuild?.(outcome);
-    if (options.invalidator && outcome.status === 'succeeded' && outcome.changedMutableKeys.length > 0) {
-      await recordInvalidation(knex, outcome.runId, outcome.changedMutableKeys);
-    }
+    await recordOwedInvalidation(knex, options.invalidator, outcome);
   };
 
   const invalidate = async () => {
     const invalidator = options.invalidator;
     if (!invalidator) return;
     for (const pending of await dueInvalidations(knex, 20)) {
-      try {
-        const result = await invalidator.invalidate(pending.keys);
-        await invalidationDone(knex, pending.id, result.invalidationIds);
-      } catch (err) {
-        log.warn({ id: pending.id, err: (err as Error).message }, 'CDN invalidation failed; will retry');
-        await invalidationFailed(knex, pending.id, (err as Error).message, MAX_INVALIDATION_ATTEMPTS);
-      }
+      const error = await sendOwedInvalidation(knex, invalidator, pending);
+      if (error) log.warn({ id: pending.id, err: error }, 'CDN invalidation failed; will retry');
     }
   };
 

@@ -18,13 +18,3 @@ export class ImportFileError extends AppError {
     super('usage', message);
   }
 }
-
-/** `verify` found the published tree wrong, or could not fetch it (`status`: the HTTP status seen). */
-export class VerifyError extends AppError {
-  constructor(
-    message: string,
-    readonly status?: number,
-  ) {
-    super('failed', message);
-  }
-}

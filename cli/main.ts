@@ -1,155 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../core/config.js';
-import { ConfigError } from '../core/errors.js';
-import { migrateLatest, openDatabase } from '../db/connect.js';
-import { DataDirLockedError } from '../db/errors.js';
-import { runBuildCommand, runBuildsCommand } from './build.js';
-import { ImportFileError, UsageError } from './errors.js';
-import { importFile } from './import.js';
-import { serve } from './serve.js';
-import { mintToken } from './token.js';
-import { runVerifyCommand } from './verify.js';
+import { Command, CommanderError, Option } from 'commander';
+import { loadClientConfig } from '../core/client-config.js';
+import { COMMANDS, type CommandSpec } from './commands.js';
+import { EXIT_OK, EXIT_USAGE, type Io } from './io.js';
+import { createOutput, describeError, exitCodeOf } from './output.js';
 
-const USAGE = `usage: mcp-registry <command> [options]
+export type { Io } from './io.js';
 
-commands:
-  serve                 run the write API, the builder daemon and the local CDN server in one
-                        process (embedded PGlite unless DATABASE_URL is set); what npm start runs
-  api | builder | cdn   run one of them alone (production: separate processes)
-  build [--kind incremental|full|snapshot] [--queue] [--allow-mass-deletion] [--json]
-                        build the static tree now (or queue the build for the builder daemon)
-  builds [<id>] [--limit N] [--json]
-                        build history, newest first, or one build
-  migrate               apply pending database migrations
-  import <file> [--json]  load a JSON array of server.json documents (the official seed format)
-  token --admin | --namespace <ns> [--json]
-                        mint a registry token with the registry's signing key (operators only)
-  verify <url> [--key <pem-file>] [--snapshot] [--json]
-                        check a published tree: the root's signature, and with --snapshot the
-                        snapshot's signatures, sha256 and count (exit 1 if anything is off)
-
-Configuration comes from the environment; see .env.example.`;
-
-export interface Io {
-  env: Record<string, string | undefined>;
-  stdout: (line: string) => void;
-  stderr: (line: string) => void;
-}
-
-/** Runs one command and returns its exit code; prose goes to stderr, machine output (--json) to stdout. */
-export async function run(argv: string[], io: Io): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case 'serve':
-        return await serve(loadConfig(io.env), io, 'all');
-      case 'api':
-      case 'builder':
-      case 'cdn':
-        return await serve(loadConfig(io.env), io, command);
-      case 'build':
-        return await runBuildCommand(loadConfig(io.env), rest, io);
-      case 'builds':
-        return await runBuildsCommand(loadConfig(io.env), rest, io);
-      case 'migrate':
-        return await migrate(io);
-      case 'import':
-        return await runImport(rest, io);
-      case 'token':
-        return await runToken(rest, io);
-      case 'verify':
-        return await runVerifyCommand(rest, io);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stderr(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        io.stderr(`unknown command '${command}'\n\n${USAGE}`);
-        return 2;
+/** The package's version: package.json beside cli/ (sources) or two levels up (the compiled dist/cli/). */
+const VERSION = (() => {
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { version: string })
+        .version;
+    } catch {
+      // not here: try the next place
     }
-  } catch (err) {
-    if (
-      err instanceof ConfigError ||
-      err instanceof DataDirLockedError ||
-      err instanceof ImportFileError ||
-      err instanceof UsageError ||
-      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    ) {
-      io.stderr(`error: ${(err as Error).message}`);
-      return 2;
-    }
-    io.stderr(`error: ${(err as Error).message}`);
-    return 1;
   }
-}
+  return 'unknown';
+})();
 
-async function migrate(io: Io): Promise<number> {
-  const config = loadConfig(io.env);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: false });
-  try {
-    const applied = await migrateLatest(db.knex);
-    io.stderr(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
-    return 0;
-  } finally {
-    await db.close();
-  }
-}
+const GROUP_ORDER = ['Publishing', 'Reading', 'Operating'] as const;
 
-async function runImport(args: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' } },
-  });
-  const file = positionals[0];
-  if (!file || positionals.length > 1) {
-    io.stderr('usage: mcp-registry import <file> [--json]');
-    return 2;
-  }
-  const config = loadConfig(io.env);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    const summary = await importFile(db, file, (o) => {
-      if (o.result === 'stored') return;
-      io.stderr(`#${o.index} ${o.name ?? '(no name)'}@${o.version ?? '(no version)'}: ${o.result}`);
-      for (const reason of o.reasons) io.stderr(`    ${reason}`);
-    });
-    if (values.json) io.stdout(JSON.stringify(summary));
-    io.stderr(
-      `${summary.file}: ${summary.total} entries, ${summary.stored} stored, ${summary.invalid} invalid, ` +
-        `${summary.rejected} rejected, ${summary.failed} failed`,
+function describeProgram(io: Io, setCode: (code: number) => void): Command {
+  const program = new Command('mcp-registry')
+    .description('Publish to and run an MCP server registry whose every read is a static file.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('--debug', 'print stack traces with errors')
+    // Program options only before the command name, so `init --version 1.2.0` is init's option.
+    .enablePositionalOptions()
+    .helpOption('-h, --help', 'show help')
+    .helpCommand('help [command]', 'show help for a command')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text.replace(/\n$/, '')),
+      writeErr: (text) => io.stderr(text.replace(/\n$/, '')),
+    })
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 success, 1 the operation failed, 2 usage error.\n' +
+        'Human output goes to stderr, machine output (--json) to stdout.',
     );
-    return summary.failed > 0 ? 1 : 0;
-  } finally {
-    await db.close();
+  for (const group of GROUP_ORDER) {
+    for (const spec of COMMANDS.filter((c) => c.group === group)) addCommand(program, spec, io, setCode);
   }
+  return program;
 }
 
-async function runToken(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { admin: { type: 'boolean' }, namespace: { type: 'string' }, json: { type: 'boolean' } },
-  });
-  if (!values.admin === !values.namespace) {
-    io.stderr('usage: mcp-registry token --admin | --namespace <namespace> [--json]');
-    return 2;
+function addCommand(program: Command, spec: CommandSpec, io: Io, setCode: (code: number) => void): void {
+  const command = program
+    .command(spec.name)
+    .summary(spec.summary)
+    .description(spec.description ?? spec.summary)
+    .helpGroup(`${spec.group}:`);
+  for (const arg of spec.args ?? []) command.argument(arg);
+  for (const o of spec.options ?? []) {
+    const option = new Option(o.flags, o.description);
+    if (o.choices) option.choices(o.choices);
+    if (o.default !== undefined) option.default(o.default);
+    command.addOption(option);
   }
-  const token = await mintToken(loadConfig(io.env), {
-    admin: values.admin === true,
-    namespace: values.namespace,
+  if (spec.registry)
+    command.option(
+      '--registry <url>',
+      'registry URL (default: the last login, MCP_REGISTRY_URL, or http://127.0.0.1:8080)',
+    );
+  if (spec.json) command.option('--json', 'print the result as JSON on stdout');
+  command.option('--debug', 'print stack traces with errors');
+  command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}`);
+  command.action(async (...params: unknown[]) => {
+    const self = params.at(-1) as Command;
+    const options = self.optsWithGlobals();
+    const args = params.slice(0, spec.args?.length ?? 0) as (string | undefined)[];
+    const config = loadClientConfig(io.env);
+    const out = createOutput(io, {
+      json: options.json === true,
+      debug: options.debug === true,
+      color: config.color,
+    });
+    const module = await spec.load();
+    setCode(await module.run({ name: spec.name, io, out, args, options }));
   });
-  io.stdout(values.json ? JSON.stringify(token) : token.registry_token);
-  return 0;
+}
+
+/** Runs one command line and returns its exit code (0 success, 1 failed, 2 usage). */
+export async function run(argv: string[], io: Io): Promise<number> {
+  let code = EXIT_OK;
+  const program = describeProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    if (argv.length === 0) {
+      io.stderr(program.helpInformation().replace(/\n$/, ''));
+      return EXIT_USAGE;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version'
+        ? EXIT_OK
+        : EXIT_USAGE;
+    }
+    const debug = argv.includes('--debug');
+    for (const line of describeError(err, debug)) io.stderr(line);
+    return exitCodeOf(err);
+  }
 }
 
 export async function runFromProcess(): Promise<void> {
+  // `mcp-registry … | head` closes stdout early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+  const terminal = process.stderr.isTTY ? process.stderr : undefined;
   const code = await run(process.argv.slice(2), {
     env: process.env,
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
+    terminal,
+    prompt:
+      process.stdin.isTTY && terminal
+        ? async (question) => {
+            const rl = createInterface({ input: process.stdin, output: process.stderr });
+            try {
+              return await rl.question(question);
+            } finally {
+              rl.close();
+            }
+          }
+        : undefined,
   });
   process.exitCode = code;
 }

@@ -8,8 +8,8 @@ import type { Config } from '../core/config.js';
 import { createServerJsonValidator } from '../core/validation/index.js';
 import { openDatabase } from '../db/connect.js';
 import { type MirrorDaemon, startMirrorDaemon } from '../mirror/daemon.js';
+import type { Io } from './io.js';
 import { createLogger } from './logger.js';
-import type { Io } from './main.js';
 
 /**
  * Runs the registry's long-lived parts until SIGINT/SIGTERM: `all` (the embedded default of

@@ -13,6 +13,7 @@ const BENCHES: Record<
   build: () => import('./build.js'),
   s3: () => import('./s3.js'),
   freshness: () => import('./freshness.js'),
+  'cli-startup': () => import('./cli-startup.js'),
   mirror: () => import('./mirror.js'),
   adversarial: () => import('./adversarial.js'),
   read: () => import('./read.js'),
@@ -27,6 +28,7 @@ const { positionals, values } = parseArgs({
     servers: { type: 'string' },
     'database-url': { type: 'string' },
     profile: { type: 'string' },
+    runs: { type: 'string' },
   },
 });
 const names = positionals.length ? positionals : Object.keys(BENCHES);

@@ -17,11 +17,19 @@ function runtimeImports(file: string, seen = new Set<string>()): Set<string> {
   return seen;
 }
 
-test('the aggregator-facing verify loads core and its own CLI modules only, not the database layer', () => {
-  const loaded = [...runtimeImports(join(ROOT, 'cli', 'verify.ts'))].map((f) => relative(ROOT, f));
+const loadedBy = (file: string) => [...runtimeImports(join(ROOT, file))].map((f) => relative(ROOT, f));
+
+test('the aggregator-facing verify loads core and the client layer only, not the database layer', () => {
+  const loaded = loadedBy('cli/commands/verify.ts');
   assert.ok(loaded.includes('core/crypto.ts'), loaded.join(', '));
-  const outside = loaded.filter(
-    (f) => !f.startsWith('core/') && f !== 'cli/verify.ts' && f !== 'cli/errors.ts',
-  );
+  assert.ok(loaded.includes('client/site.ts'), loaded.join(', '));
+  const outside = loaded.filter((f) => !/^(core|client)\//.test(f) && f !== 'cli/commands/verify.ts');
   assert.deepEqual(outside, [], `verify loads ${outside.join(', ')}`);
+});
+
+test('the client layer imports only core (and itself)', () => {
+  for (const file of ['client/registry.ts', 'client/site.ts', 'client/sign-in.ts', 'client/credentials.ts']) {
+    const outside = loadedBy(file).filter((f) => !/^(core|client)\//.test(f));
+    assert.deepEqual(outside, [], `${file} loads ${outside.join(', ')}`);
+  }
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type LocalCdn, startLocalCdn } from '../../cdn/local-server.js';
 import { type Io, run } from '../../cli/main.js';
+import { replayFeed } from '../../client/site.js';
 import { freePort } from '../../scripts/bench/util.js';
 import { ANON } from '../helpers/app.js';
 import { type BuildFixture, useBuildFixture } from '../helpers/builder.js';
@@ -68,6 +69,32 @@ describe('verify command', () => {
       assert.equal(summary.root.seq, 4);
       assert.deepEqual([summary.snapshot.count, summary.snapshot.seq], [3, 4]);
       assert.match(summary.snapshot.feedCursor, /^feed:/);
+
+      // The site reader's feed replay from the snapshot's cursor reaches the tail (no nextCursor)
+      // and, applied in order (later wins), gives every version's current status.
+      const state = new Map<string, string | undefined>();
+      let pages = 0;
+      let tail: string | undefined = 'not reached';
+      for await (const page of replayFeed<{
+        server: { name: string; version: string };
+        _meta: Record<string, { status?: string }>;
+      }>(cdn.url, summary.snapshot.feedCursor)) {
+        pages++;
+        tail = page.nextCursor;
+        for (const e of page.servers) {
+          state.set(
+            `${e.server.name}@${e.server.version}`,
+            e._meta['io.modelcontextprotocol.registry/official']?.status,
+          );
+        }
+      }
+      assert.ok(pages >= 1);
+      assert.equal(tail, undefined, 'the last page yielded is the tail');
+      assert.deepEqual(Object.fromEntries(state), {
+        [`${ANON}/alpha@1.0.0`]: 'active',
+        [`${ANON}/alpha@1.1.0`]: 'active',
+        [`${ANON}/beta@0.1.0`]: 'deleted',
+      });
     } finally {
       await cdn.close();
     }

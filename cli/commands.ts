@@ -1,0 +1,291 @@
+import type { CommandModule } from './io.js';
+
+/**
+ * Every `mcp-registry` command, in one table: name, arguments, options, examples, and a loader.
+ * main.ts builds the parser (and every `--help`) from this table alone; a command's module, and
+ * whatever it imports (Fastify, knex, PGlite, the AWS SDK, ajv), loads only when that command runs.
+ * Adding a command is adding a row and a module under cli/commands/.
+ */
+export interface OptionSpec {
+  /** Commander syntax: `--status <status>`, `-y, --yes`, `--no-wait`. */
+  flags: string;
+  description: string;
+  default?: string | boolean;
+  choices?: readonly string[];
+}
+
+export type CommandGroup = 'Publishing' | 'Reading' | 'Operating';
+
+export interface CommandSpec {
+  name: string;
+  /** Commander argument syntax, in order: `[file]`, `<name>`, `[version]`. */
+  args?: readonly string[];
+  summary: string;
+  /** Longer help text; the summary when absent. */
+  description?: string;
+  group: CommandGroup;
+  /** Takes `--registry <url>` (the publisher commands). */
+  registry?: boolean;
+  /** Takes `--json` (every command that reports something). */
+  json?: boolean;
+  options?: readonly OptionSpec[];
+  examples: readonly string[];
+  load(): Promise<CommandModule>;
+}
+
+const BUILD_KINDS = ['incremental', 'full', 'snapshot'] as const;
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'init',
+    summary: 'write a server.json from package.json, pyproject.toml and the git remote',
+    description:
+      'Writes a server.json (current $schema) from what the project already says: package.json or\n' +
+      'pyproject.toml (name, description, version, the npm or PyPI package), the git remote\n' +
+      '(repository). Asks for what is missing only on a terminal; every answer has a flag.\n' +
+      'Never overwrites an existing file without --force.',
+    group: 'Publishing',
+    json: true,
+    args: ['[file]'],
+    options: [
+      { flags: '--name <name>', description: 'server name, e.g. io.github.you/weather' },
+      { flags: '--description <text>', description: 'one line saying what the server does' },
+      { flags: '--version <version>', description: 'the version to publish' },
+      { flags: '--repository <url>', description: 'source repository URL' },
+      { flags: '--package <type>', description: 'package entry to add', choices: ['npm', 'pypi', 'none'] },
+      { flags: '-y, --yes', description: 'ask nothing: take what was detected and the flags' },
+      { flags: '--force', description: 'overwrite an existing file' },
+    ],
+    examples: ['mcp-registry init', 'mcp-registry init --name io.github.you/weather --yes'],
+    load: () => import('./commands/init.js'),
+  },
+  {
+    name: 'validate',
+    summary: 'check a server.json offline, with the same rules as the registry',
+    description:
+      'Validates a server.json with the registry’s own validation (JSON schema of its $schema and the\n' +
+      'official semantic rules), offline. Prints each issue (path, message, severity, reference);\n' +
+      'exit 1 when any is an error.',
+    group: 'Publishing',
+    json: true,
+    args: ['[file]'],
+    examples: ['mcp-registry validate', 'mcp-registry validate path/to/server.json --json'],
+    load: () => import('./commands/validate.js'),
+  },
+  {
+    name: 'login',
+    summary: 'sign in to a registry (github, github-oidc, dns, http, oidc, none)',
+    description:
+      'Signs in and saves the registry token for this registry URL (file mode 0600 under\n' +
+      '$XDG_CONFIG_HOME/mcp-registry). Methods:\n' +
+      '  github       GitHub device flow in the browser, or --token / MCP_GITHUB_TOKEN\n' +
+      '  github-oidc  inside GitHub Actions (needs `permissions: id-token: write`)\n' +
+      '  dns <domain> signs the time with --key; the domain’s TXT record holds the public key\n' +
+      '  http <domain> the same, with the key at https://<domain>/.well-known/mcp-registry-auth\n' +
+      '  oidc         an administrator’s OIDC ID token (--token)\n' +
+      '  none         anonymous, for the io.modelcontextprotocol.anonymous/* namespace (local registries)',
+    group: 'Publishing',
+    registry: true,
+    json: true,
+    args: ['<method>', '[domain]'],
+    options: [
+      { flags: '--token <token>', description: 'github: a GitHub token; oidc: the OIDC ID token' },
+      {
+        flags: '--key <file>',
+        description: 'dns/http: the private key (PEM, or hex as mcp-publisher takes it)',
+      },
+      {
+        flags: '--algorithm <algorithm>',
+        description: 'dns/http: expect this key type',
+        choices: ['ed25519', 'ecdsap384'],
+      },
+      {
+        flags: '--read-url <url>',
+        description: 'where this registry’s read side answers (saved with the login)',
+      },
+    ],
+    examples: [
+      'mcp-registry login github',
+      'mcp-registry login github-oidc                      # in GitHub Actions',
+      'mcp-registry login dns example.com --key mcp-registry-key.pem',
+      'mcp-registry login none --registry http://127.0.0.1:8080',
+    ],
+    load: () => import('./commands/login.js'),
+  },
+  {
+    name: 'logout',
+    summary: 'forget the saved login for a registry (or --all)',
+    group: 'Publishing',
+    registry: true,
+    json: true,
+    options: [{ flags: '--all', description: 'forget every saved login' }],
+    examples: ['mcp-registry logout', 'mcp-registry logout --all'],
+    load: () => import('./commands/logout.js'),
+  },
+  {
+    name: 'keygen',
+    summary: 'make a key pair for DNS or HTTP sign-in and print the record to publish',
+    group: 'Publishing',
+    json: true,
+    options: [
+      {
+        flags: '--algorithm <algorithm>',
+        description: 'key type',
+        choices: ['ed25519', 'ecdsap384'],
+        default: 'ed25519',
+      },
+      {
+        flags: '--out <file>',
+        description: 'where to write the private key',
+        default: 'mcp-registry-key.pem',
+      },
+      { flags: '--domain <domain>', description: 'show the TXT record and well-known URL for this domain' },
+      { flags: '--force', description: 'overwrite an existing key file' },
+    ],
+    examples: [
+      'mcp-registry keygen --domain example.com',
+      'mcp-registry keygen --algorithm ecdsap384 --out key.pem',
+    ],
+    load: () => import('./commands/keygen.js'),
+  },
+  {
+    name: 'verify-domain',
+    summary: 'prove you own a domain with a TXT record (request, --check, --list)',
+    group: 'Publishing',
+    registry: true,
+    json: true,
+    args: ['[domain]'],
+    options: [
+      { flags: '--check', description: 'look for the record now and complete the verification' },
+      { flags: '--list', description: 'list your domains and their state' },
+    ],
+    examples: [
+      'mcp-registry verify-domain example.com          # prints the mcp-verify= record to add',
+      'mcp-registry verify-domain --check example.com',
+      'mcp-registry verify-domain --list',
+    ],
+    load: () => import('./commands/verify-domain.js'),
+  },
+  {
+    name: 'publish',
+    summary: 'validate, publish, and wait until the version answers on the read side',
+    description:
+      'Validates the file locally, signs in again if the saved token expired and the method can do\n' +
+      'it unattended, publishes, then waits until the new version answers at its read URL and\n' +
+      'prints that URL (on stdout).',
+    group: 'Publishing',
+    registry: true,
+    json: true,
+    args: ['[file]'],
+    options: [
+      { flags: '--no-wait', description: 'do not wait for the version on the read side' },
+      { flags: '--timeout <seconds>', description: 'how long to wait for it', default: '120' },
+      { flags: '--read-url <url>', description: 'where the registry’s read side answers' },
+    ],
+    examples: ['mcp-registry publish', 'mcp-registry publish server.json --timeout 300 --json'],
+    load: () => import('./commands/publish.js'),
+  },
+  {
+    name: 'status',
+    summary: 'mark a version (or every version) active, deprecated or deleted',
+    group: 'Publishing',
+    registry: true,
+    json: true,
+    args: ['<name>', '[version]'],
+    options: [
+      {
+        flags: '--status <status>',
+        description: 'the new status',
+        choices: ['active', 'deprecated', 'deleted'],
+      },
+      { flags: '--message <text>', description: 'why (shown to users)' },
+      { flags: '--all-versions', description: 'every version of the server' },
+      { flags: '-y, --yes', description: 'do not ask before changing every version' },
+      { flags: '--read-url <url>', description: 'where the registry’s read side answers' },
+    ],
+    examples: [
+      'mcp-registry status io.github.you/weather 1.0.0 --status deprecated --message "use 2.x"',
+      'mcp-registry status io.github.you/weather --all-versions --status deleted --yes',
+    ],
+    load: () => import('./commands/status.js'),
+  },
+  {
+    name: 'verify',
+    summary: 'check a published tree: signatures, and with --snapshot the snapshot',
+    group: 'Reading',
+    json: true,
+    args: ['<url>'],
+    options: [
+      {
+        flags: '--key <pem-file>',
+        description: 'the site’s public key you trust (default: fetched from the site)',
+      },
+      { flags: '--snapshot', description: 'also check the snapshot’s signatures, sha256 and count' },
+    ],
+    examples: ['mcp-registry verify https://registry.example.org --key site.pem --snapshot'],
+    load: () => import('./commands/verify.js'),
+  },
+  ...(['serve', 'api', 'builder', 'cdn'] as const).map(
+    (name): CommandSpec => ({
+      name,
+      summary:
+        name === 'serve'
+          ? 'run the write API, the builder daemon and the local CDN in one process (npm start)'
+          : `run the ${name === 'api' ? 'write API' : name === 'builder' ? 'builder daemon' : 'local CDN server'} alone (production)`,
+      group: 'Operating',
+      examples: [`mcp-registry ${name}`],
+      load: () => import('./commands/serve.js'),
+    }),
+  ),
+  {
+    name: 'build',
+    summary: 'build the static tree now (or --queue it for the builder daemon)',
+    group: 'Operating',
+    json: true,
+    options: [
+      { flags: '--kind <kind>', description: 'what to build', choices: BUILD_KINDS, default: 'incremental' },
+      { flags: '--queue', description: 'queue the build for the daemon instead of running it here' },
+      { flags: '--allow-mass-deletion', description: 'let a full build delete more than 5 % of the tree' },
+    ],
+    examples: ['mcp-registry build --kind full', 'mcp-registry build --queue --kind snapshot'],
+    load: () => import('./commands/build.js'),
+  },
+  {
+    name: 'builds',
+    summary: 'build history, newest first, or one build',
+    group: 'Operating',
+    json: true,
+    args: ['[id]'],
+    options: [{ flags: '--limit <n>', description: 'how many', default: '20' }],
+    examples: ['mcp-registry builds --limit 5', 'mcp-registry builds 42 --json'],
+    load: () => import('./commands/builds.js'),
+  },
+  {
+    name: 'migrate',
+    summary: 'apply pending database migrations',
+    group: 'Operating',
+    examples: ['mcp-registry migrate'],
+    load: () => import('./commands/migrate.js'),
+  },
+  {
+    name: 'import',
+    summary: 'load a JSON array of server.json documents (the official seed format)',
+    group: 'Operating',
+    json: true,
+    args: ['<file>'],
+    examples: ['mcp-registry import ../shared/spec/seed/seed.2026-04.json'],
+    load: () => import('./commands/import.js'),
+  },
+  {
+    name: 'token',
+    summary: 'mint a registry token with the registry’s signing key (operators)',
+    group: 'Operating',
+    json: true,
+    options: [
+      { flags: '--admin', description: 'publish and edit on every name' },
+      { flags: '--namespace <ns>', description: 'publish and edit on <ns>/*' },
+    ],
+    examples: ['ADMIN=$(mcp-registry token --admin)', 'mcp-registry token --namespace com.example --json'],
+    load: () => import('./commands/token.js'),
+  },
+];
