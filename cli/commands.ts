@@ -269,12 +269,42 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'import',
-    summary: 'load a JSON array of server.json documents (the official seed format)',
+    summary: 'load server.json documents: the seed array, or a saved official list response',
+    description:
+      'Loads a JSON array of server.json documents (the official seed format), or the server.json of\n' +
+      'each item of an official list response ({servers: [{server, _meta}]}, what a crawl saves),\n' +
+      'through the publish rules. With --as-mirror a list response is stored as a mirror stores it:\n' +
+      "upstream's status, timestamps and latest flag, lenient intake (issues recorded, not enforced).",
     group: 'Operating',
     json: true,
     args: ['<file>'],
-    examples: ['mcp-registry import ../shared/spec/seed/seed.2026-04.json'],
+    options: [{ flags: '--as-mirror', description: "a list response, stored with upstream's metadata (lenient)" }],
+    examples: [
+      'mcp-registry import ../shared/spec/seed/seed.2026-04.json',
+      'mcp-registry import crawl.json --as-mirror',
+    ],
     load: () => import('./commands/import.js'),
+  },
+  {
+    name: 'mirror',
+    summary: 'replicate a registry that speaks the official API (sync now, keep syncing, or --status)',
+    description:
+      'Syncs this registry from an upstream registry (MIRROR_UPSTREAM, or the URL given): the first\n' +
+      'sync crawls its whole list, later ones ask what changed since. Without --once it keeps syncing\n' +
+      'on MIRROR_SCHEDULE until stopped (what the builder process does when MIRROR_UPSTREAM is set).\n' +
+      '--status prints where the crawl stands and the recent syncs. Exit 1 when a sync fails.',
+    group: 'Operating',
+    json: true,
+    args: ['[upstream]'],
+    options: [
+      { flags: '--once', description: 'one sync, then exit' },
+      { flags: '--status', description: 'show the mirror state and recent syncs' },
+    ],
+    examples: [
+      'mcp-registry mirror https://registry.modelcontextprotocol.io --once',
+      'mcp-registry mirror --status --json',
+    ],
+    load: () => import('./commands/mirror.js'),
   },
   {
     name: 'token',

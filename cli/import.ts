@@ -33,6 +33,26 @@ const IMPORT_ACTOR: Actor = {
   ],
 };
 
+/** What a crawl of the official list API saves: `{servers: [{server, _meta}], metadata}`. */
+export function isListResponse(doc: unknown): doc is { servers: unknown[] } {
+  return typeof doc === 'object' && doc !== null && Array.isArray((doc as { servers?: unknown }).servers);
+}
+
+/** The seed array as it is, or the server.json of each item of a list response. */
+function serverJsonDocuments(doc: unknown): unknown {
+  if (!isListResponse(doc)) return doc;
+  return doc.servers.map((item) => (item && typeof item === 'object' ? (item as { server?: unknown }).server : item));
+}
+
+/** Reads and parses an import file, with one clear error when it cannot. */
+export async function readImportFile(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new ImportFileError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
 /**
  * Loads a file of server.json documents (the official seed format: a JSON array) through the same
  * publish path as the API, one transaction per entry. Invalid entries and rule violations (a
@@ -44,14 +64,12 @@ export async function importFile(
   file: string,
   onProgress?: (outcome: ImportOutcome, done: number, total: number) => void,
 ): Promise<ImportSummary> {
-  let entries: unknown;
-  try {
-    entries = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new ImportFileError(`cannot read ${file}: ${(err as Error).message}`);
-  }
+  let entries: unknown = await readImportFile(file);
+  entries = serverJsonDocuments(entries);
   if (!Array.isArray(entries)) {
-    throw new ImportFileError(`${file} is not a JSON array of server.json documents`);
+    throw new ImportFileError(
+      `${file} is neither a JSON array of server.json documents nor an official list response ({servers: [{server, _meta}]})`,
+    );
   }
   const ctx = { knex: db.knex, validator: createServerJsonValidator() };
   const outcomes: ImportOutcome[] = [];
