@@ -15,9 +15,11 @@ COPY scripts/build.ts scripts/build.ts
 COPY core core
 COPY db db
 COPY store store
+COPY net net
 COPY api api
 COPY builder builder
 COPY cdn cdn
+COPY mirror mirror
 COPY client client
 COPY cli cli
 RUN npm run build

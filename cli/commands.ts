@@ -278,7 +278,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     group: 'Operating',
     json: true,
     args: ['<file>'],
-    options: [{ flags: '--as-mirror', description: "a list response, stored with upstream's metadata (lenient)" }],
+    options: [
+      { flags: '--as-mirror', description: "a list response, stored with upstream's metadata (lenient)" },
+    ],
     examples: [
       'mcp-registry import ../shared/spec/seed/seed.2026-04.json',
       'mcp-registry import crawl.json --as-mirror',

@@ -41,7 +41,9 @@ export function isListResponse(doc: unknown): doc is { servers: unknown[] } {
 /** The seed array as it is, or the server.json of each item of a list response. */
 function serverJsonDocuments(doc: unknown): unknown {
   if (!isListResponse(doc)) return doc;
-  return doc.servers.map((item) => (item && typeof item === 'object' ? (item as { server?: unknown }).server : item));
+  return doc.servers.map((item) =>
+    item && typeof item === 'object' ? (item as { server?: unknown }).server : item,
+  );
 }
 
 /** Reads and parses an import file, with one clear error when it cannot. */
@@ -68,7 +70,7 @@ export async function importFile(
   entries = serverJsonDocuments(entries);
   if (!Array.isArray(entries)) {
     throw new ImportFileError(
-      `${file} is neither a JSON array of server.json documents nor an official list response ({servers: [{server, _meta}]})`,
+      `${file} is not a JSON array of server.json documents (nor an official list response: {servers: [{server, _meta}]})`,
     );
   }
   const ctx = { knex: db.knex, validator: createServerJsonValidator() };

@@ -10,7 +10,18 @@ import { parseArgs } from 'node:util';
  * dist/cli/main.js <command>`: no TypeScript loader. `--out-dir <dir>` writes elsewhere (tests).
  */
 export const ROOT = resolve(import.meta.dirname, '..');
-export const SOURCE_DIRS = ['core', 'db', 'store', 'api', 'builder', 'cdn', 'client', 'cli'] as const;
+export const SOURCE_DIRS = [
+  'core',
+  'db',
+  'store',
+  'net',
+  'api',
+  'builder',
+  'cdn',
+  'mirror',
+  'client',
+  'cli',
+] as const;
 /** Source files that are not run in production: the tsx launcher is replaced by dist/cli/main.js. */
 const NOT_SHIPPED = new Set(['cli/bin.js', 'cli/loader/hooks.mjs']);
 

@@ -18,7 +18,9 @@ export async function run({ io, out, args, options }: CommandContext): Promise<n
   const asMirror = options.asMirror === true;
   const doc = asMirror ? await readImportFile(file) : undefined;
   if (asMirror && !isListResponse(doc)) {
-    throw new ImportFileError(`${file}: --as-mirror takes an official list response ({servers: [{server, _meta}]})`);
+    throw new ImportFileError(
+      `${file}: --as-mirror takes an official list response ({servers: [{server, _meta}]})`,
+    );
   }
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
@@ -28,7 +30,8 @@ export async function run({ io, out, args, options }: CommandContext): Promise<n
         source: basename(file),
         localNamespaces: config.mirror?.localNamespaces,
       });
-      for (const r of applied.refusals) out.info(`${r.name ?? '(no name)'}@${r.version ?? '(no version)'}: refused: ${r.reason}`);
+      for (const r of applied.refusals)
+        out.info(`${r.name ?? '(no name)'}@${r.version ?? '(no version)'}: refused: ${r.reason}`);
       out.result({ file, ...applied.counters, refusals: applied.refusals });
       const c = applied.counters;
       out.info(
