@@ -5,10 +5,15 @@ import formatsPlugin from 'ajv-formats';
 import { isRecord } from './guards.js';
 import { SCHEMA_VERSIONS } from './schema-versions.js';
 
-/** Every dated schema, compiled once, plus what schema-errors.ts needs to re-check an `anyOf` branch. */
+/**
+ * Every dated schema, each compiled on first use (a document names one; compiling all six costs more
+ * than Node's own start, which `mcp-registry validate` would pay), plus what schema-errors.ts needs
+ * to re-check an `anyOf` branch.
+ */
 export interface CompiledSchemas {
   readonly ajv: Ajv;
-  readonly byVersion: ReadonlyMap<string, ValidateFunction>;
+  /** The compiled schema of a dated version, or undefined for a version we do not have. */
+  compiled(version: string): ValidateFunction | undefined;
   /** The top-level properties each dated schema defines (what a stored document keeps). */
   readonly topLevelFields: ReadonlyMap<string, ReadonlySet<string>>;
   /** The absolute ref (`<$id>#/json/pointer`) of a node of a loaded schema, found by identity. */
@@ -26,7 +31,7 @@ export function loadSchemas(): CompiledSchemas {
   const ajv = new Ajv({ strict: false, allErrors: true, verbose: true });
   addFormats(ajv);
   const locations = new Map<object, string>();
-  const byVersion = new Map<string, ValidateFunction>();
+  const ids = new Map<string, string>();
   const topLevelFields = new Map<string, ReadonlySet<string>>();
   for (const version of SCHEMA_VERSIONS) {
     const file = join(import.meta.dirname, 'schemas', `${version}.server.schema.json`);
@@ -34,14 +39,18 @@ export function loadSchemas(): CompiledSchemas {
     if (!isRecord(schema) || typeof schema.$id !== 'string') throw new Error(`${file} has no $id`);
     ajv.addSchema(schema);
     indexNodes(schema, `${schema.$id}#`, locations);
-    const validate = ajv.getSchema(schema.$id);
-    if (!validate) throw new Error(`schema ${schema.$id} did not compile`);
-    byVersion.set(version, validate);
+    ids.set(version, schema.$id);
     topLevelFields.set(version, propertiesOf(schema, schema));
   }
   return {
     ajv,
-    byVersion,
+    compiled(version) {
+      const id = ids.get(version);
+      if (id === undefined) return undefined;
+      const validate = ajv.getSchema(id); // compiles once, then ajv's cache answers
+      if (!validate) throw new Error(`schema ${id} did not compile`);
+      return validate;
+    },
     topLevelFields,
     locate: (node) => (typeof node === 'object' && node !== null ? locations.get(node) : undefined),
   };

@@ -20,7 +20,7 @@ export interface ServerJsonValidator {
 }
 
 /**
- * Compiles every dated schema once (reading the vendored files); reuse the instance. `validate` never
+ * Reads the vendored schema files once and compiles each on first use; reuse the instance. `validate` never
  * throws, whatever it is given.
  */
 export function createServerJsonValidator(): ServerJsonValidator {
@@ -46,7 +46,7 @@ export function createServerJsonValidator(): ServerJsonValidator {
       const limitIssues = checkLimits(doc);
       if (limitIssues.length > 0) return finish(limitIssues);
       const schemaField = checkSchemaField(doc);
-      const validate = schemas.byVersion.get(schemaField.version);
+      const validate = schemas.compiled(schemaField.version);
       const schemaIssues = validate ? collectSchemaIssues(validate, doc, schemas) : [];
       const flagged = new Set(schemaIssues.map((i) => i.path));
       const ruleIssues = runSemanticRules(doc).filter((i) => !(i.mirrorsSchema && flagged.has(i.path)));
