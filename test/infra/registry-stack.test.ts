@@ -155,8 +155,8 @@ describe('RegistryStack: one URL for reads and writes', () => {
 
   it('serves reads from the bucket through the function, cached by path alone', () => {
     const reads: [string, string][] = [
-      ['/v0.1/servers', '/lists/live/first.json'],
-      ['/v0/servers?version=latest', '/lists/latest/first.json'],
+      ['/v0.1/servers', '/lists/live/25/first.json'],
+      ['/v0/servers?version=latest', '/lists/latest/25/first.json'],
       [
         '/v0.1/servers/io.github.alice%2Fweather/versions/latest',
         '/servers/io.github.alice/weather/latest.json',

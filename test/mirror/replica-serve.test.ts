@@ -80,18 +80,20 @@ describe('npm start as a mirror of an upstream registry', () => {
     }
     const theirs = answerList(entries, new URLSearchParams({ limit: '100', include_deleted: 'true' }));
     assert.deepEqual(
-      ours,
-      (theirs.body as { servers: unknown[] }).servers.concat(
-        (
-          answerList(
-            entries,
-            new URLSearchParams({
-              limit: '100',
-              include_deleted: 'true',
-              cursor: `${entries[99]!.server.name}:${entries[99]!.server.version}`,
-            }),
-          ).body as { servers: unknown[] }
-        ).servers,
+      instants(ours),
+      instants(
+        (theirs.body as { servers: unknown[] }).servers.concat(
+          (
+            answerList(
+              entries,
+              new URLSearchParams({
+                limit: '100',
+                include_deleted: 'true',
+                cursor: `${entries[99]!.server.name}:${entries[99]!.server.version}`,
+              }),
+            ).body as { servers: unknown[] }
+          ).servers,
+        ),
       ),
     );
     for (const e of entries) {
@@ -102,7 +104,7 @@ describe('npm start as a mirror of an upstream registry', () => {
     }
     const token = await serve.anonymousToken();
     const res = await serve.publish(token, {
-      name: 'io.modelcontextprotocol.anonymous/x',
+      name: 'io.modelcontextprotocol.anonymous/refused',
       version: '1.0.0',
       description: 'refused',
     });
