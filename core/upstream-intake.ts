@@ -1,7 +1,7 @@
 import { MAX_VERSION_BYTES } from './limits.js';
 import { isInNamespace, isValidServerName } from './names.js';
 import type { ServerJson } from './server-json.js';
-import { OFFICIAL_META_KEY, VERSION_STATUSES, type VersionStatus } from './shapes.js';
+import { OFFICIAL_META_KEY, VERSION_STATUSES, type VersionRecord, type VersionStatus } from './shapes.js';
 import type { ServerJsonValidator, ValidationIssue } from './validation/index.js';
 import { storedSize } from './validation/index.js';
 import { unaddressableVersion } from './validation/rules/version.js';
@@ -14,15 +14,12 @@ import { unaddressableVersion } from './validation/rules/version.js';
  * served safely: not an object, no usable name or version, a name or version outside the key space,
  * larger than the stored-size bound (core/limits.ts, the same as a publish), or metadata that is not the official shape.
  */
-/** Upstream's official metadata for one version, as it serves it. */
-export interface UpstreamMeta {
-  status: VersionStatus;
-  statusChangedAt: string;
-  statusMessage: string | null;
-  publishedAt: string;
-  updatedAt: string;
-  isLatest: boolean;
-}
+
+/** Upstream's official metadata for one version, as it serves it (what a stored version keeps). */
+export type UpstreamMeta = Pick<
+  VersionRecord,
+  'status' | 'statusChangedAt' | 'statusMessage' | 'publishedAt' | 'updatedAt' | 'isLatest'
+>;
 
 export interface AcceptedEntry {
   name: string;
