@@ -3,23 +3,35 @@ import type { Config } from '../core/config.js';
 import { RegistryError } from '../core/errors.js';
 import type { ServerJsonValidator } from '../core/validation/index.js';
 import type { Database } from '../db/connect.js';
+import { upstreamBase } from '../mirror/upstream.js';
 import { createDnsResolver, type DnsResolver } from '../net/dns.js';
 import type { AuthProvider } from './auth/provider.js';
 import type { TokenService } from './auth/tokens.js';
+import {
+  boundJsonParsing,
+  guardConnections,
+  guardedServerOptions,
+  logEachRequest,
+  refuseMalformedRequest,
+  trailingSlashTarget,
+} from './guards.js';
 import { registerMetrics } from './metrics.js';
+import { registerMirrorMetrics } from './metrics-mirror.js';
+import type { OwnershipChecker } from './ownership/index.js';
 import { handleError, sendProblem } from './problem.js';
 import { registerRateLimits } from './rate-limit.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAdminAuthRoutes } from './routes/admin-auth.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerMirrorRoutes } from './routes/mirror.js';
 import { registerPublishRoutes } from './routes/publish.js';
+import { registerQuarantineRoutes } from './routes/quarantine.js';
 import { registerServerRoutes } from './routes/servers.js';
 import { registerValidateRoutes } from './routes/validate.js';
 import { registerVerifyDomainRoutes } from './routes/verify-domain.js';
 
 export const API_PREFIXES = ['/v0', '/v0.1'] as const;
-export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface AppDeps {
   config: Config;
@@ -30,21 +42,25 @@ export interface AppDeps {
   providers: readonly AuthProvider[];
   /** DNS for the domain-verification check; default: DNS_SERVERS or the system resolver. */
   resolver?: DnsResolver;
+  /** Package ownership proofs on publish and edit; absent = off. */
+  ownership?: OwnershipChecker;
 }
 
 /** The write API. The entry point only listens and shuts down; everything it needs is passed in. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    bodyLimit: BODY_LIMIT_BYTES,
-    // Encoded names and versions (up to 255 characters, each possibly %XX) must fit in one parameter.
-    routerOptions: { maxParamLength: 1024 },
+    // Body limit, parameter length, timeouts, Fastify's and Node's own errors as problem+json.
+    ...guardedServerOptions(deps.config),
     // Requests that arrive on open connections while the server shuts down get our own 503 (below),
     // problem+json like every other error, instead of Fastify's plain JSON one.
     return503OnClosing: false,
     trustProxy: deps.config.trustProxy,
   });
   await registerRateLimits(app, deps.config.rateLimit);
+
+  guardConnections(app, deps.config);
+  logEachRequest(app);
 
   let closing = false;
   app.addHook('preClose', async () => {
@@ -53,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Only JSON bodies: without this Fastify would hand a text/plain body to the handlers as a string.
   app.removeContentTypeParser('text/plain');
+  boundJsonParsing(app);
 
   app.addHook('onRequest', async (request, reply) => {
     if (closing) {
@@ -63,6 +80,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         new RegistryError(503, 'The registry is shutting down; retry in a few seconds').toProblem(),
       );
     }
+    const refused = refuseMalformedRequest(request, reply);
+    if (refused) return refused;
     const url = request.raw.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
@@ -79,9 +98,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         new RegistryError(400, 'Invalid request: query parameters contain null bytes').toProblem(),
       );
     }
-    if (path.length > 1 && path.endsWith('/')) {
-      return reply.redirect(path.replace(/\/+$/, '') + (search ? `?${search}` : ''), 308);
-    }
+    const target = trailingSlashTarget(path);
+    if (target !== undefined) return reply.redirect(target + (search ? `?${search}` : ''), 308);
   });
 
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -105,13 +123,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(handleError);
-  registerMetrics(app, deps.db);
+  const metrics = registerMetrics(app, deps.db, deps.config);
+  if (deps.config.mirror) registerMirrorMetrics(metrics, deps.db, upstreamBase(deps.config.mirror.upstream));
   app.setNotFoundHandler((request, reply) => {
     const path = (request.raw.url ?? '/').split('?')[0] ?? '/';
     const versioned = API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
     const detail = versioned
-      ? `Endpoint not found: ${request.method} ${path}. Read endpoints are served by the static site (CDN), not the write API.`
-      : `Endpoint not found. Did you mean '/v0.1${path}' or '/v0${path}'?`;
+      ? 'Endpoint not found. Read endpoints are served by the static site (CDN), not the write API.'
+      : /^[A-Za-z0-9/_-]{1,64}$/.test(path)
+        ? `Endpoint not found. Did you mean '/v0.1${path}' or '/v0${path}'?`
+        : 'Endpoint not found: the API is under /v0.1 and /v0 (e.g. POST /v0.1/publish).';
     return sendProblem(reply, new RegistryError(404, detail).toProblem());
   });
 
@@ -119,6 +140,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     knex: deps.db.knex,
     validator: deps.validator,
     blockedNamespaces: deps.config.blockedNamespaces,
+    ownership: deps.ownership,
+    mirror: deps.config.mirror,
   };
   const signIn = {
     knex: deps.db.knex,
@@ -144,6 +167,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         });
         registerHealthRoutes(scope, { write, config: deps.config });
         registerAdminRoutes(scope, { write, tokens: deps.tokens });
+        registerMirrorRoutes(scope, { write, tokens: deps.tokens });
+        registerQuarantineRoutes(scope, { write, tokens: deps.tokens });
       },
       { prefix },
     );

@@ -7,6 +7,7 @@ import { createDnsResolver } from '../net/dns.js';
 import { buildApp } from './app.js';
 import { createProviders } from './auth/providers/index.js';
 import { createTokenService } from './auth/tokens.js';
+import { ownershipFromConfig } from './ownership/index.js';
 
 /** Wires the write API from config and an open database: signing key, validator, sign-in methods. */
 export async function createWriteApi(
@@ -25,5 +26,6 @@ export async function createWriteApi(
     tokens: createTokenService(seed),
     providers,
     resolver,
+    ownership: ownershipFromConfig(config),
   });
 }

@@ -1,9 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Config } from '../core/config.js';
+import { RegistryError } from '../core/errors.js';
 import type { Database } from '../db/connect.js';
 import { buildStatusCounts, lastSucceededRun } from '../db/repositories/builds.js';
 import { countPendingInvalidations } from '../db/repositories/invalidations.js';
 import { currentJournalSeq } from '../db/repositories/journal.js';
+import { listQuarantined } from '../db/repositories/quarantine.js';
 import { maxBuiltSeq } from '../db/repositories/tree-state.js';
 
 /**
@@ -11,7 +15,11 @@ import { maxBuiltSeq } from '../db/repositories/tree-state.js';
  * from the database at scrape time, so any API replica reports the builders' state (they may run in
  * other processes).
  */
-export function registerMetrics(app: FastifyInstance, db: Database): Registry {
+export function registerMetrics(
+  app: FastifyInstance,
+  db: Database,
+  access: Pick<Config, 'metricsToken'> = { metricsToken: undefined },
+): Registry {
   const registry = new Registry();
   const requests = new Counter({
     name: 'registry_http_requests_total',
@@ -75,14 +83,43 @@ export function registerMetrics(app: FastifyInstance, db: Database): Registry {
     },
   });
 
+  new Gauge({
+    name: 'registry_quarantined_servers',
+    help: 'Servers the builder skips because they could not be rendered (see GET /v0/admin/quarantine)',
+    registers: [registry],
+    async collect() {
+      this.set((await listQuarantined(db.knex)).length);
+    },
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    // Not found rather than forbidden: a stranger learns nothing about the endpoint.
+    if (!mayReadMetrics(request, access.metricsToken)) throw new RegistryError(404, 'Endpoint not found');
     const body = await registry.metrics();
     return reply.type(registry.contentType).send(body);
   });
   return registry;
+}
+
+/**
+ * Without METRICS_TOKEN the endpoint is open to loopback clients only (`npm start`, a scraper on
+ * the same host); with it, any client that presents it as a bearer token.
+ */
+function mayReadMetrics(request: FastifyRequest, token: string | undefined): boolean {
+  if (token === undefined) return isLoopback(request.socket.remoteAddress);
+  const header = request.headers.authorization ?? '';
+  const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+  const expected = Buffer.from(token);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
 }

@@ -51,12 +51,17 @@ export function toProblem(thrown: unknown): { problem: Problem; unexpected: bool
   }
   if (err instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return {
-      problem: new RegistryError(400, 'Request body is not valid JSON', [{ message: e.message }]).toProblem(),
+      problem: new RegistryError(400, 'Request body is not valid JSON', [
+        { message: quoteSafely(e.message) },
+      ]).toProblem(),
       unexpected: false,
     };
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return { problem: new RegistryError(e.statusCode, e.message).toProblem(), unexpected: false };
+    return {
+      problem: new RegistryError(e.statusCode, quoteSafely(e.message)).toProblem(),
+      unexpected: false,
+    };
   }
   return { problem: new RegistryError(500, INTERNAL_DETAIL).toProblem(), unexpected: true };
 }
@@ -67,4 +72,16 @@ export function handleError(err: unknown, request: FastifyRequest, reply: Fastif
   if (unexpected) request.log.error({ err }, 'request failed');
   else if (problem.status >= 500) request.log.warn({ err }, 'request failed: dependency unavailable');
   return sendProblem(reply, problem);
+}
+
+/**
+ * A message from a parser or from Fastify, which may quote the request: shortened and with control
+ * characters escaped, so an error never echoes input verbatim.
+ */
+export function quoteSafely(message: string, max = 200): string {
+  const short = message.length > max ? `${message.slice(0, max)}…` : message;
+  return short.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }

@@ -18,6 +18,8 @@ export interface BuilderOptions {
   snapshotRetentionDays?: number;
   /** More changed servers than this and an incremental build renders everything (default 2,000). */
   fullRenderThreshold?: number;
+  /** Per-server byte budget a server must fit to be rendered (default core/limits.ts MAX_SERVER_BYTES). */
+  serverByteBudget?: number;
   /** A full build refuses to delete more than max(count, fraction × tree size) objects unless allowed. */
   massDeletion?: { count: number; fraction: number };
 }

@@ -15,6 +15,7 @@ import { analyzeTreeObjects, expiredOrphans, forgetSeen } from '../db/repositori
 import { getTreeState, saveTreeState, type TreeState } from '../db/repositories/tree-state.js';
 import { updateFeed } from './feed.js';
 import { type BuilderOptions, type BuildOutcome, type BuildRequest, buildOutcome } from './options.js';
+import { ServerQuarantine } from './quarantine.js';
 import { fullRender } from './render-full.js';
 import { incrementalRender } from './render-incremental.js';
 import type { SiteSigner } from './signing.js';
@@ -81,8 +82,9 @@ export async function build(
     ),
   ]);
 
-  if (full) await fullRender(options, writer, target, request, runId, log);
-  else await incrementalRender(options, writer, target, fromSeq, changed);
+  const quarantine = await ServerQuarantine.load(knex, target, log, options.serverByteBudget);
+  if (full) await fullRender(options, writer, target, request, runId, log, quarantine);
+  else await incrementalRender(options, writer, target, fromSeq, changed, quarantine);
 
   const feed = await updateFeed({ db: knex, store, writer, state, today, toSeq });
 

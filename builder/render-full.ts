@@ -8,7 +8,7 @@ import { countObjects, forgetSeen, knownObjects, unseenKeys } from '../db/reposi
 import type { Queryable } from '../db/sql.js';
 import { renderPageAfter, viewPageAssembler } from './lists.js';
 import type { BuilderOptions, BuildRequest } from './options.js';
-import { renderServer } from './servers.js';
+import type { ServerQuarantine } from './quarantine.js';
 import type { RenderedObject, TreeWriter } from './writer.js';
 
 export class MassDeletionError extends Error {
@@ -55,6 +55,7 @@ export async function fullRender(
   request: BuildRequest,
   runId: number,
   log: Logger,
+  quarantine: ServerQuarantine,
 ): Promise<void> {
   const knex = options.db.knex;
   const pages: RenderedObject[] = [];
@@ -67,9 +68,14 @@ export async function fullRender(
   let total = 0;
   await streamEverything(knex, assemblers, async (servers, records) => {
     total += records;
-    await writer.write(
-      servers.flatMap((group) => renderServer(group[0]?.serverName as string, group, 'all').objects),
-    );
+    const objects: RenderedObject[] = [];
+    for (const group of servers) {
+      const name = group[0]?.serverName as string;
+      const rendered = await quarantine.render(name, group, 'all');
+      if (rendered) objects.push(...rendered.objects);
+      else await writer.keep(await quarantine.existingKeys(name)); // not rendered, not deleted either
+    }
+    await writer.write(objects);
     const batch = pages.splice(0);
     const known = await knownObjects(
       knex,

@@ -5,7 +5,7 @@ import { keysWithPrefix } from '../db/repositories/tree-objects.js';
 import { chunks } from '../db/sql.js';
 import { renderChangedRegions } from './lists.js';
 import type { BuilderOptions } from './options.js';
-import { renderServer } from './servers.js';
+import type { ServerQuarantine } from './quarantine.js';
 import type { RenderedObject, TreeWriter } from './writer.js';
 
 /** Changed servers rendered (and written) together. */
@@ -22,6 +22,7 @@ export async function incrementalRender(
   target: string,
   fromSeq: number,
   changed: readonly string[],
+  quarantine: ServerQuarantine,
 ): Promise<void> {
   const knex = options.db.knex;
   const gone: string[] = [];
@@ -30,7 +31,8 @@ export async function incrementalRender(
     for (const name of names) {
       const records = await recordsOfServer(knex, name);
       const render = new Set(records.filter((r) => r.seq > fromSeq).map((r) => r.version));
-      const rendered = renderServer(name, records, render);
+      const rendered = await quarantine.render(name, records, render);
+      if (rendered === undefined) continue; // quarantined: its existing documents stay as they are
       objects.push(...rendered.objects);
       const existing = await keysWithPrefix(knex, target, serverPrefix(name));
       gone.push(...existing.filter((key) => !rendered.keys.has(key)));

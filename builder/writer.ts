@@ -213,6 +213,11 @@ export class TreeWriter {
     this.stats.deleted += keys.length;
   }
 
+  /** Keys left as they are although not rendered (a quarantined server's): a full build keeps them. */
+  async keep(keys: readonly string[]): Promise<void> {
+    if (this.stampAll && keys.length > 0) await markSeen(this.db, this.buildId, keys);
+  }
+
   /** Superseded list pages: left readable for crawlers that hold their cursor, deleted after a grace period. */
   async orphan(keys: readonly string[]): Promise<void> {
     if (keys.length > 0) await markOrphaned(this.db, this.target, keys);

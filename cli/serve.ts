@@ -5,7 +5,9 @@ import { type BuilderDaemon, startBuilderDaemon } from '../builder/daemon.js';
 import { createDaemonOptions } from '../builder/runtime.js';
 import { startLocalCdn } from '../cdn/local-server.js';
 import type { Config } from '../core/config.js';
+import { createServerJsonValidator } from '../core/validation/index.js';
 import { openDatabase } from '../db/connect.js';
+import { type MirrorDaemon, startMirrorDaemon } from '../mirror/daemon.js';
 import { createLogger } from './logger.js';
 import type { Io } from './main.js';
 
@@ -36,9 +38,11 @@ export async function serve(config: Config, io: Io, mode: ServeMode = 'all'): Pr
       : await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   let app: FastifyInstance | undefined;
   let daemon: BuilderDaemon | undefined;
+  let mirror: MirrorDaemon | undefined;
   let cdn: { url: string; close(): Promise<void> } | undefined;
   const stopAll = async () => {
     await app?.close();
+    await mirror?.stop();
     await daemon?.stop();
     await cdn?.close();
     await db?.close();
@@ -61,6 +65,11 @@ export async function serve(config: Config, io: Io, mode: ServeMode = 'all'): Pr
           ? resolve(config.target.dir)
           : `s3://${config.target.bucket}/${config.target.prefix}`;
       io.stderr(`builder:    writing the static tree to ${where}`);
+      if (config.mirror) {
+        // The builder's process keeps the replica current; the API refuses writes (MIRROR_UPSTREAM).
+        mirror = startMirrorDaemon({ config, db, validator: createServerJsonValidator(), logger });
+        io.stderr(`mirror:     replicating ${config.mirror.upstream} (${config.mirror.schedule}, UTC)`);
+      }
     }
     if (withCdn && config.target.kind === 'filesystem') {
       const started = await startLocalCdn({

@@ -8,6 +8,7 @@ import {
   type RateLimitConfig,
 } from './config-auth.js';
 import { ConfigError } from './errors.js';
+import { HTTP_DEFAULTS } from './limits.js';
 
 /**
  * Every setting the registry reads, parsed and validated once at start-up. Nothing else reads
@@ -62,6 +63,44 @@ export interface Config {
   rateLimit: RateLimitConfig;
   /** Whether X-Forwarded-For is believed (Fastify's trustProxy). */
   trustProxy: boolean | string[];
+  /**
+   * Mirror mode (MIRROR_UPSTREAM): this registry replicates an upstream registry on a schedule and
+   * refuses writes except in its own local namespaces. Undefined = an ordinary registry.
+   */
+  mirror:
+    | {
+        upstream: string;
+        schedule: string;
+        localNamespaces: string[];
+        ratePerMinute: number;
+        timeoutMs: number;
+        marginSeconds: number;
+      }
+    | undefined;
+  /**
+   * Package ownership proofs on publish and edit (api/ownership/): where each package registry is
+   * asked. Undefined = off (the embedded default, which has no internet); on by default with DATABASE_URL.
+   */
+  packageValidation:
+    | {
+        npm: string;
+        pypi: string;
+        nuget: string;
+        cargo: string;
+        /** Registry or download host → base URL answering for it (tests, private mirrors). */
+        hostOverrides: Record<string, string>;
+      }
+    | undefined;
+  /** The write API's connection bounds (core/limits.ts HTTP_DEFAULTS); 0 caps nothing. */
+  http: {
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    connectionTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnectionsPerAddress: number;
+  };
+  /** GET /metrics: a bearer token it requires; undefined = answered to loopback clients only. */
+  metricsToken: string | undefined;
 }
 
 /**
@@ -79,6 +118,22 @@ const schedule = () =>
     error: (issue) => `not a cron expression (or "off"): ${JSON.stringify(issue.input)}`,
   });
 const scheduleOrOff = (value: string): string | undefined => (value === 'off' ? undefined : value);
+
+const httpUrl = () => z.string().regex(/^https?:\/\/[^\s/]+/, 'must be an http(s) URL');
+
+/** A JSON object in one variable, e.g. `{"docker.io":"http://127.0.0.1:5000"}`. */
+const jsonObjectOf = (value: z.ZodType<string>) =>
+  z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), value));
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -129,7 +184,35 @@ const EnvSchema = z.object({
   CDN_HOST: z.string().min(1).optional(),
   CDN_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   ...AUTH_ENV,
+  MIRROR_UPSTREAM: httpUrl().optional(),
+  MIRROR_SCHEDULE: schedule().default('*/5 * * * *'),
+  MIRROR_LOCAL_NAMESPACES: z.string().default(''),
+  MIRROR_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(6_000).default(120),
+  MIRROR_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  MIRROR_MARGIN_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  PACKAGE_VALIDATION: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
+  PACKAGE_REGISTRY_NPM_URL: httpUrl().default('https://registry.npmjs.org'),
+  PACKAGE_REGISTRY_PYPI_URL: httpUrl().default('https://pypi.org'),
+  PACKAGE_REGISTRY_NUGET_URL: httpUrl().default('https://api.nuget.org/v3/index.json'),
+  PACKAGE_REGISTRY_CARGO_URL: httpUrl().default('https://crates.io'),
+  PACKAGE_REGISTRY_HOST_OVERRIDES: jsonObjectOf(httpUrl()).default({}),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(HTTP_DEFAULTS.requestTimeoutMs),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(HTTP_DEFAULTS.headersTimeoutMs),
+  HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(HTTP_DEFAULTS.connectionTimeoutMs),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(HTTP_DEFAULTS.keepAliveTimeoutMs),
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(HTTP_DEFAULTS.maxConnectionsPerAddress),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
+
+const splitList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Parses the environment; throws ConfigError listing every problem at once. Empty strings count as unset. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -149,9 +232,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     jwtPrivateKey: e.JWT_PRIVATE_KEY ? Uint8Array.from(Buffer.from(e.JWT_PRIVATE_KEY, 'hex')) : undefined,
     enableAnonymousAuth: e.ENABLE_ANONYMOUS_AUTH ?? e.DATABASE_URL === undefined,
-    blockedNamespaces: e.BLOCKED_NAMESPACES.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    blockedNamespaces: splitList(e.BLOCKED_NAMESPACES),
     version: { version: e.REGISTRY_VERSION, gitCommit: e.GIT_COMMIT, buildTime: e.BUILD_TIME },
     target: e.S3_BUCKET
       ? {
@@ -177,5 +258,33 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     cdn: { host: e.CDN_HOST ?? e.HOST, port: e.CDN_PORT },
     ...authSettings(e, e.DATABASE_URL === undefined),
+    mirror: e.MIRROR_UPSTREAM
+      ? {
+          upstream: e.MIRROR_UPSTREAM,
+          schedule: e.MIRROR_SCHEDULE,
+          localNamespaces: splitList(e.MIRROR_LOCAL_NAMESPACES),
+          ratePerMinute: e.MIRROR_RATE_PER_MINUTE,
+          timeoutMs: e.MIRROR_TIMEOUT_MS,
+          marginSeconds: e.MIRROR_MARGIN_SECONDS,
+        }
+      : undefined,
+    packageValidation:
+      (e.PACKAGE_VALIDATION ?? (e.DATABASE_URL === undefined ? 'off' : 'on')) === 'on'
+        ? {
+            npm: e.PACKAGE_REGISTRY_NPM_URL,
+            pypi: e.PACKAGE_REGISTRY_PYPI_URL,
+            nuget: e.PACKAGE_REGISTRY_NUGET_URL,
+            cargo: e.PACKAGE_REGISTRY_CARGO_URL,
+            hostOverrides: e.PACKAGE_REGISTRY_HOST_OVERRIDES,
+          }
+        : undefined,
+    http: {
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
+      connectionTimeoutMs: e.HTTP_CONNECTION_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnectionsPerAddress: e.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+    },
+    metricsToken: e.METRICS_TOKEN,
   };
 }

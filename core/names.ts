@@ -69,3 +69,12 @@ export function namespaceOf(name: string): string {
   const slash = name.indexOf('/');
   return slash === -1 ? name : name.slice(0, slash);
 }
+
+/**
+ * True when `name` lies in `namespace` or one of its sub-namespaces: `com.example` holds
+ * `com.example/weather` and `com.example.api/weather`, not `com.example2/weather`.
+ */
+export function isInNamespace(namespace: string, name: string): boolean {
+  const ns = name.slice(0, Math.max(0, name.indexOf('/')));
+  return ns === namespace || ns.startsWith(`${namespace}.`);
+}

@@ -125,14 +125,40 @@ export interface ServerJson {
 }
 
 /**
- * The remote URLs a document claims (each belongs to one server name). Tolerates any shape: stored
- * documents are read back as they were accepted, and a malformed entry simply claims nothing.
+ * The remote URLs a document claims (each belongs to one server name), normalised by
+ * `remoteUrlKey` and without repeats. Tolerates any shape: stored documents are read back as they
+ * were accepted, and a malformed entry simply claims nothing.
  */
 export function remoteUrlsOf(doc: { remotes?: unknown }): string[] {
   if (!Array.isArray(doc.remotes)) return [];
-  return doc.remotes.flatMap((r: unknown) =>
+  const urls = doc.remotes.flatMap((r: unknown) =>
     r && typeof r === 'object' && typeof (r as { url?: unknown }).url === 'string'
-      ? [(r as { url: string }).url]
+      ? [remoteUrlKey((r as { url: string }).url)]
       : [],
   );
+  return [...new Set(urls)];
+}
+
+/**
+ * The form in which remote URLs are compared for ownership: WHATWG URL parsing (scheme and host
+ * lower-cased, IDN hosts in punycode, the scheme's default port dropped, `.`/`..` segments
+ * resolved), the fragment dropped, and trailing slashes of the path removed, so `https://a.example`,
+ * `https://A.example:443/` and `https://a.example/#x` are one endpoint, and `/mcp/` is `/mcp`
+ * (servers do not serve different endpoints at both). The query is kept. A template that does not
+ * parse as a URL (`https://{tenant}.example.com`) is compared as written.
+ */
+export function remoteUrlKey(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  let end = parsed.pathname.length;
+  while (end > 0 && parsed.pathname.charCodeAt(end - 1) === 0x2f) end--;
+  const credentials = parsed.username
+    ? `${parsed.username}${parsed.password ? `:${parsed.password}` : ''}@`
+    : '';
+  const authority = parsed.host === '' ? '' : `//${credentials}${parsed.host}`;
+  return `${parsed.protocol}${authority}${parsed.pathname.slice(0, end)}${parsed.search}`;
 }

@@ -1,8 +1,13 @@
 import type { Knex } from 'knex';
 
-/** Renders a timestamptz column as RFC 3339 UTC with microseconds, the same on every backend. */
+/**
+ * Renders a timestamptz column as RFC 3339 UTC the way the official registry (Go's RFC3339Nano) does,
+ * the same on every backend: microseconds with trailing zeros dropped (`…:51.18553Z`, `…:50Z`), so a
+ * client comparing our documents with the official ones (a mirror, a diff) sees the same strings.
+ * (No `?` in the pattern: knex reads it as a binding placeholder.)
+ */
 export const isoTimestamp = (column: string): string =>
-  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+  `regexp_replace(to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '[.]{0,1}0+$', '') || 'Z'`;
 
 /** Anything that can run a query: the base knex or an open transaction. */
 export type Queryable = Knex | Knex.Transaction;

@@ -12,6 +12,8 @@ import type { WriteContext } from '../services/context.js';
  * only (`mcp-registry token --admin`: edit on every name). Blocked namespaces and domain
  * verifications: routes/admin-auth.ts.
  */
+/** The one admin check lives in api/auth/admin.ts; re-exported for the routes that import it from here. */
+export { requireAdmin };
 
 /** The body is optional (`curl -X POST` queues an incremental build), so it is checked here. */
 function buildKind(body: unknown): BuildKind {

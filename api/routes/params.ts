@@ -1,5 +1,7 @@
 import { badRequest } from '../../core/errors.js';
 import { isValidServerName } from '../../core/names.js';
+import { unaddressableVersion } from '../../core/validation/index.js';
+import { quoteSafely } from '../problem.js';
 
 /**
  * Path parameters arrive URL-decoded (`io.github.alice%2Fweather` → `io.github.alice/weather`).
@@ -9,23 +11,18 @@ import { isValidServerName } from '../../core/names.js';
 export function parseServerName(raw: string): string {
   if (!isValidServerName(raw)) {
     throw badRequest('Invalid server name', [
-      `'${printable(raw)}' is not a server name: expected reverse-DNS namespace/name, e.g. io.github.alice%2Fweather (URL-encode the /)`,
+      `'${quoteSafely(raw, 80)}' is not a server name: expected reverse-DNS namespace/name, e.g. io.github.alice%2Fweather (URL-encode the /)`,
     ]);
   }
   return raw;
 }
 
 export function parseVersion(raw: string): string {
-  if (raw.trim() === '' || raw.length > 255 || /[\u0000-\u001f\u007f]/.test(raw)) {
-    throw badRequest('Invalid version', [`'${printable(raw)}' is not a version`]);
-  }
+  // The same rule publish applies: whatever publish accepted, this accepts.
+  const refused = unaddressableVersion(raw);
+  if (refused !== undefined) throw badRequest('Invalid version', [refused.message]);
   return raw;
 }
-
-const printable = (s: string): string =>
-  s
-    .slice(0, 260)
-    .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 export const nameVersionParams = {
   type: 'object',

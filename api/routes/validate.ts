@@ -1,7 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import type { ServerJsonValidator, ValidationResult } from '../../core/validation/index.js';
+import {
+  jsonShapeProblem,
+  type ServerJsonValidator,
+  type ValidationResult,
+} from '../../core/validation/index.js';
+import { quoteSafely } from '../problem.js';
 
 const INVALID_JSON = Symbol('invalid-json');
+const BAD_SHAPE = Symbol('bad-shape');
 
 interface InvalidJson {
   [INVALID_JSON]: string;
@@ -15,14 +21,34 @@ export function registerValidateRoutes(app: FastifyInstance, deps: { validator: 
   app.register(async (scope) => {
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+      // The shape is measured on the text first: parsing a deeply nested body is itself the cost.
+      const problem = jsonShapeProblem(body as string);
+      if (problem !== undefined) {
+        done(null, { [BAD_SHAPE]: problem });
+        return;
+      }
       try {
         done(null, JSON.parse(body as string));
       } catch (err) {
-        done(null, { [INVALID_JSON]: (err as Error).message } satisfies InvalidJson);
+        done(null, { [INVALID_JSON]: quoteSafely((err as Error).message) } satisfies InvalidJson);
       }
     });
     scope.post('/validate', async (request): Promise<ValidationResult> => {
       const body = request.body as unknown;
+      if (body && typeof body === 'object' && BAD_SHAPE in body) {
+        return {
+          valid: false,
+          issues: [
+            {
+              type: 'json',
+              path: '',
+              message: String((body as { [BAD_SHAPE]: unknown })[BAD_SHAPE]),
+              severity: 'error',
+              reference: 'limit-json',
+            },
+          ],
+        };
+      }
       if (body && typeof body === 'object' && INVALID_JSON in body) {
         return {
           valid: false,

@@ -14,13 +14,14 @@ import { insertJournalEntry, reserveJournalPosition } from '../../db/repositorie
 import {
   findRemoteOwner,
   getVersion,
+  listVersionStates,
   listVersions,
   lockRemoteUrls,
   lockServerName,
   updateStatus,
 } from '../../db/repositories/versions.js';
 import { inTransaction } from '../../db/transaction.js';
-import type { Actor, WriteContext } from './context.js';
+import { type Actor, requireWritable, type WriteContext } from './context.js';
 import { recalculateLatest } from './latest.js';
 
 export interface StatusChange {
@@ -66,6 +67,7 @@ export async function setVersionStatus(
   actor: Actor,
 ): Promise<ServerResponse> {
   requireStatusPermission(actor, name);
+  requireWritable(ctx, name);
   const next = normalizeChange(change);
   return inTransaction(ctx.knex, async (trx) => {
     await lockServerName(trx, nameKey(name));
@@ -100,17 +102,26 @@ export async function setAllVersionsStatus(
   actor: Actor,
 ): Promise<AllVersionsStatusResponse> {
   requireStatusPermission(actor, name);
+  requireWritable(ctx, name);
   const next = normalizeChange(change);
   return inTransaction(ctx.knex, async (trx) => {
     await lockServerName(trx, nameKey(name));
-    const all = await listVersions(trx, name);
+    // States only: the documents are read once, for the answer (and for restored versions' remotes).
+    const all = await listVersionStates(trx, name);
     if (all.length === 0) throw notFound('Server not found');
     const changing = all.filter((v) => v.status !== next.status || v.statusMessage !== next.statusMessage);
     if (changing.length === 0) {
       throw badRequest('No changes to apply: all versions already have the requested status and message');
     }
-    const restoring = changing.filter((v) => v.status === 'deleted' && next.status !== 'deleted');
-    if (restoring.length > 0) await requireRemotesFree(trx, restoring);
+    const restoring = new Set(
+      changing.filter((v) => v.status === 'deleted' && next.status !== 'deleted').map((v) => v.version),
+    );
+    if (restoring.size > 0) {
+      await requireRemotesFree(
+        trx,
+        (await listVersions(trx, name)).filter((v) => restoring.has(v.version)),
+      );
+    }
 
     const at = await reserveJournalPosition(trx);
     await updateStatus(

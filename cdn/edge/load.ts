@@ -70,12 +70,21 @@ export function loadEdgeHandler(path: string = EDGE_FUNCTION_PATH): EdgeHandler 
   return edgeHandlerFrom(readEdgeSource(path), path);
 }
 
-/** The handler defined by a function source (for example the code a CDK template deploys). */
-export function edgeHandlerFrom(source: string, origin = 'the function source'): EdgeHandler {
-  const factory = new Function('require', `${source}\n; return handler;`) as (
+/**
+ * The handler defined by a function source (for example the code a CDK template deploys). A source
+ * may also take runtime modules with `import name from 'module';` lines (how cloudfront-js-2.0 offers
+ * the `cloudfront` helper module); `modules` supplies stand-ins for the ones `crypto` does not cover.
+ */
+export function edgeHandlerFrom(
+  source: string,
+  origin = 'the function source',
+  modules: Record<string, unknown> = {},
+): EdgeHandler {
+  const script = source.replace(/^import (\w+) from '([\w-]+)';$/gm, "var $1 = require('$2');");
+  const factory = new Function('require', `${script}\n; return handler;`) as (
     require: (id: string) => unknown,
   ) => EdgeHandler;
-  const handler = factory(edgeRequire);
+  const handler = factory((id) => (Object.hasOwn(modules, id) ? modules[id] : edgeRequire(id)));
   if (typeof handler !== 'function') throw new Error(`${origin} does not define function handler(event)`);
   return handler;
 }

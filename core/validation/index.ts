@@ -15,7 +15,9 @@ export type {
   ServerJson,
 } from '../server-json.js';
 export { PUBLISHER_PROVIDED_MAX_BYTES, PUBLISHER_PROVIDED_META_KEY } from '../server-json.js';
-export { normalizeServerJson, publisherProvidedSize } from './normalize.js';
+export { jsonShapeProblem } from './limits.js';
+export { normalizeServerJson, publisherProvidedSize, storedSize } from './normalize.js';
+export { unaddressableVersion } from './rules/version.js';
 export { CURRENT_SCHEMA_VERSION, SCHEMA_VERSIONS, schemaUrlFor, schemaVersionOf } from './schema-versions.js';
 export type { IssueType, Severity, ValidationIssue, ValidationResult } from './types.js';
 export { createServerJsonValidator, type ServerJsonValidator } from './validator.js';

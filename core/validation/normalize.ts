@@ -13,7 +13,21 @@ export function normalizeServerJson(doc: ServerJson): ServerJson {
   return { ...rest, _meta: { [PUBLISHER_PROVIDED_META_KEY]: publisherProvided } } as ServerJson;
 }
 
+/**
+ * Drops the top-level fields `known` does not name, as the official registry does (it decodes a
+ * submission into its server.json struct, so unknown fields vanish). Nested objects are kept as
+ * they are. Shallow: the result shares nested values with the input.
+ */
+export function dropUnknownTopLevelFields(doc: ServerJson, known: ReadonlySet<string>): ServerJson {
+  return Object.fromEntries(Object.entries(doc).filter(([key]) => known.has(key))) as ServerJson;
+}
+
 const UTF8 = new TextEncoder();
+
+/** Bytes of the document as stored and rendered (compact JSON, UTF-8). */
+export function storedSize(doc: ServerJson): number {
+  return UTF8.encode(JSON.stringify(doc)).length;
+}
 
 /**
  * Size in bytes of the publisher-provided object as the official registry measures it (Go

@@ -9,6 +9,8 @@ import { SCHEMA_VERSIONS } from './schema-versions.js';
 export interface CompiledSchemas {
   readonly ajv: Ajv;
   readonly byVersion: ReadonlyMap<string, ValidateFunction>;
+  /** The top-level properties each dated schema defines (what a stored document keeps). */
+  readonly topLevelFields: ReadonlyMap<string, ReadonlySet<string>>;
   /** The absolute ref (`<$id>#/json/pointer`) of a node of a loaded schema, found by identity. */
   locate(node: unknown): string | undefined;
 }
@@ -25,6 +27,7 @@ export function loadSchemas(): CompiledSchemas {
   addFormats(ajv);
   const locations = new Map<object, string>();
   const byVersion = new Map<string, ValidateFunction>();
+  const topLevelFields = new Map<string, ReadonlySet<string>>();
   for (const version of SCHEMA_VERSIONS) {
     const file = join(import.meta.dirname, 'schemas', `${version}.server.schema.json`);
     const schema: unknown = JSON.parse(readFileSync(file, 'utf8'));
@@ -34,10 +37,12 @@ export function loadSchemas(): CompiledSchemas {
     const validate = ajv.getSchema(schema.$id);
     if (!validate) throw new Error(`schema ${schema.$id} did not compile`);
     byVersion.set(version, validate);
+    topLevelFields.set(version, propertiesOf(schema, schema));
   }
   return {
     ajv,
     byVersion,
+    topLevelFields,
     locate: (node) => (typeof node === 'object' && node !== null ? locations.get(node) : undefined),
   };
 }
@@ -52,4 +57,25 @@ function indexNodes(node: unknown, ref: string, into: Map<object, string>): void
     const segment = encodeURIComponent(key.replace(/~/g, '~0').replace(/\//g, '~1'));
     indexNodes(child, `${ref}/${segment}`, into);
   }
+}
+
+/**
+ * Property names a schema node allows at its own level, following local `$ref`s and `allOf` (the
+ * older schemas say `ServerDetail = allOf[Server, {packages, remotes, …}]`).
+ */
+function propertiesOf(node: unknown, root: Record<string, unknown>, seen = new Set<unknown>()): Set<string> {
+  const names = new Set<string>();
+  if (!isRecord(node) || seen.has(node)) return names;
+  seen.add(node);
+  if (isRecord(node.properties)) for (const key of Object.keys(node.properties)) names.add(key);
+  if (typeof node.$ref === 'string' && node.$ref.startsWith('#/')) {
+    let target: unknown = root;
+    for (const segment of node.$ref.slice(2).split('/'))
+      target = isRecord(target) ? target[segment] : undefined;
+    for (const key of propertiesOf(target, root, seen)) names.add(key);
+  }
+  if (Array.isArray(node.allOf)) {
+    for (const part of node.allOf) for (const key of propertiesOf(part, root, seen)) names.add(key);
+  }
+  return names;
 }

@@ -3,7 +3,9 @@ import * as init from './20261124000000_init.js';
 import * as builder from './20261124100000_builder.js';
 import * as operations from './20261124200000_operations.js';
 import * as seenKeys from './20261124300000_seen_keys.js';
+import * as hardening from './20261204100000_hardening.js';
 import * as signin from './20261204200000_signin.js';
+import * as mirror from './20261204300000_mirror.js';
 
 /**
  * Migrations are listed statically rather than loaded from a directory: knex's own dynamic import()
@@ -16,6 +18,8 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124200000_operations': operations,
   '20261124300000_seen_keys': seenKeys,
   '20261204200000_signin': signin,
+  '20261204300000_mirror': mirror,
+  '20261204100000_hardening': hardening,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

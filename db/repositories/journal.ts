@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { isoTimestamp, type Queryable, toNumber } from '../sql.js';
 
-export type JournalKind = 'publish' | 'status' | 'edit';
+export type JournalKind = 'publish' | 'status' | 'edit' | 'mirror';
 
 export interface JournalPosition {
   seq: number;

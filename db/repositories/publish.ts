@@ -12,7 +12,7 @@ import { type JournalPosition, NEXT_JOURNAL_POSITION_SQL } from './journal.js';
 
 export interface PublishState {
   /** The existing server with the same case-folded name, if any. */
-  server: { name: string; versionCount: number } | undefined;
+  server: { name: string; versionCount: number; storedBytes: number } | undefined;
   duplicate: boolean;
   latest: { version: string; status: VersionStatus; publishedAt: Date } | undefined;
 }
@@ -23,7 +23,7 @@ export async function loadPublishState(
   version: string,
 ): Promise<PublishState> {
   const result = await trx.raw(
-    `select s.name, s.version_count,
+    `select s.name, s.version_count, s.stored_bytes,
             exists(select 1 from server_versions d where d.server_name = s.name and d.version = ?) as duplicate,
             l.version as latest_version, l.status as latest_status, l.published_at as latest_published_at
        from servers s
@@ -34,7 +34,11 @@ export async function loadPublishState(
   const row = (result as { rows: Record<string, unknown>[] }).rows[0];
   if (!row) return { server: undefined, duplicate: false, latest: undefined };
   return {
-    server: { name: String(row.name), versionCount: toNumber(row.version_count) },
+    server: {
+      name: String(row.name),
+      versionCount: toNumber(row.version_count),
+      storedBytes: toNumber(row.stored_bytes),
+    },
     duplicate: row.duplicate === true,
     latest:
       row.latest_version === null
@@ -52,6 +56,8 @@ export interface NewVersion {
   nameKey: string;
   version: string;
   value: ServerJson;
+  /** The value's stored size (added to the server's byte budget). */
+  storedBytes: number;
   isLatest: boolean;
   remoteUrls: readonly string[];
   /** The version that loses the latest flag (already cleared); it is stamped as changed too. */
@@ -67,9 +73,10 @@ export interface NewVersion {
 export async function insertPublishedVersion(trx: Knex.Transaction, v: NewVersion): Promise<JournalPosition> {
   const result = await trx.raw(
     `with h as (${NEXT_JOURNAL_POSITION_SQL}), s as (
-       insert into servers (name, name_key, version_count, created_at)
-       select ?, ?, 1, h.at from h
-       on conflict (name) do update set version_count = servers.version_count + 1
+       insert into servers (name, name_key, version_count, stored_bytes, created_at)
+       select ?, ?, 1, ?, h.at from h
+       on conflict (name) do update set version_count = servers.version_count + 1,
+         stored_bytes = servers.stored_bytes + excluded.stored_bytes
        returning name
      ), v as (
        insert into server_versions
@@ -90,6 +97,7 @@ export async function insertPublishedVersion(trx: Knex.Transaction, v: NewVersio
     [
       v.name,
       v.nameKey,
+      v.storedBytes,
       v.version,
       JSON.stringify(v.value),
       v.isLatest,

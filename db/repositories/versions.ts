@@ -193,3 +193,32 @@ export async function countVersions(db: Queryable): Promise<number> {
   const row = await db('server_versions').count<{ count: string | number }[]>('* as count').first();
   return toNumber(row?.count ?? 0);
 }
+
+/** The summed stored size of a server's versions (the per-server byte budget's measure). */
+export async function storedBytesOf(db: Queryable, name: string): Promise<number> {
+  const row = await db('servers').select('stored_bytes').where({ name }).first();
+  return toNumber(row?.stored_bytes ?? 0);
+}
+
+/** After an edit replaced a value: the server's stored size moves by the difference. */
+export async function adjustStoredBytes(trx: Knex.Transaction, name: string, delta: number): Promise<void> {
+  if (delta === 0) return;
+  await trx('servers')
+    .where({ name })
+    .update({ stored_bytes: trx.raw('greatest(0, stored_bytes + ?)', [delta]) });
+}
+
+/** Status and message of every version of a server, without the documents. */
+export async function listVersionStates(
+  db: Queryable,
+  name: string,
+): Promise<{ version: string; status: VersionStatus; statusMessage: string | null }[]> {
+  const rows = (await db('server_versions')
+    .select('version', 'status', 'status_message')
+    .where({ server_name: name })) as {
+    version: string;
+    status: VersionStatus;
+    status_message: string | null;
+  }[];
+  return rows.map((r) => ({ version: r.version, status: r.status, statusMessage: r.status_message }));
+}

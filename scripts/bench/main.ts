@@ -13,6 +13,8 @@ const BENCHES: Record<
   build: () => import('./build.js'),
   s3: () => import('./s3.js'),
   freshness: () => import('./freshness.js'),
+  mirror: () => import('./mirror.js'),
+  adversarial: () => import('./adversarial.js'),
 };
 
 const { positionals, values } = parseArgs({

@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import knexPkg from 'knex';
 import { createTokenService } from '../../api/auth/tokens.js';
 import { withDatabase } from '../../test/helpers/db.js';
 import { freePort, percentile, startProcess, stopProcess, writeResult } from './util.js';
 
 /**
- * Publish load: the write API runs as its own process on real PostgreSQL; this process is the
- * load generator — `clients` concurrent keep-alive connections, each publishing new versions as fast
+ * Publish load in two layouts, both on real PostgreSQL: `api` is the write API alone in its process
+ * (production: `mcp-registry api`), `serve` is what `npm start` runs (`mcp-registry serve`: the write
+ * API, the builder daemon rendering every publish, and the local CDN in one process). This process
+ * is the load generator — `clients` concurrent keep-alive connections, each publishing new versions as fast
  * as the API answers, for `seconds` after a warm-up. Reports publishes/s and latency percentiles.
  */
 export interface PublishBenchOptions {
@@ -17,6 +21,7 @@ export interface PublishBenchOptions {
   seconds: number;
   warmupSeconds: number;
   servers: number;
+  layout: 'api' | 'serve';
   /** Directory for a V8 CPU profile of the API process (--cpu-prof), for finding hot spots. */
   profileDir?: string | undefined;
 }
@@ -29,13 +34,18 @@ export async function runPublishBench(o: PublishBenchOptions) {
   const seed = randomBytes(32);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  const siteDir = mkdtempSync(join(tmpdir(), 'mcpreg-bench-site-'));
   const api = await startProcess(
-    ['serve'],
+    [o.layout],
     {
       DATABASE_URL: withDatabase(o.databaseUrl, dbName),
+      SITE_DIR: siteDir,
+      CDN_PORT: String(await freePort()),
       PORT: String(port),
       JWT_PRIVATE_KEY: seed.toString('hex'),
       LOG_LEVEL: 'warn',
+      // The write path itself is measured: no package registry is asked (none is reachable here).
+      PACKAGE_VALIDATION: 'off',
     },
     async () => (await fetch(`${base}/v0/ping`)).ok,
     o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [],
@@ -116,6 +126,7 @@ export async function runPublishBench(o: PublishBenchOptions) {
     latencies.sort((a, b) => a - b);
     return {
       benchmark: 'publish',
+      layout: o.layout,
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, node: process.version },
       clients: o.clients,
@@ -133,23 +144,32 @@ export async function runPublishBench(o: PublishBenchOptions) {
     };
   } finally {
     await stopProcess(api);
+    rmSync(siteDir, { recursive: true, force: true });
     await admin.raw(`drop database if exists ${dbName} with (force)`);
     await admin.destroy();
   }
 }
 
 export async function main(args: Record<string, string | undefined>): Promise<void> {
-  const result = await runPublishBench({
-    databaseUrl: args.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    clients: Number(args.clients ?? 32),
-    seconds: Number(args.seconds ?? 15),
-    warmupSeconds: Number(args.warmup ?? 3),
-    servers: Number(args.servers ?? 500),
-    profileDir: args.profile,
-  });
-  const file = writeResult('publish', result);
-  process.stderr.write(
-    `publish: ${result.publishesPerSecond} publishes/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms ` +
-      `at ${result.clients} clients (${result.publishes} publishes, failures ${JSON.stringify(result.failures)}) → ${file}\n`,
-  );
+  const layouts = ['api', 'serve'] as const;
+  const results = [];
+  for (const layout of layouts) {
+    const result = await runPublishBench({
+      databaseUrl: args.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+      clients: Number(args.clients ?? 32),
+      seconds: Number(args.seconds ?? 15),
+      warmupSeconds: Number(args.warmup ?? 3),
+      servers: Number(args.servers ?? 500),
+      layout,
+      profileDir: args.profile,
+    });
+    results.push(result);
+    process.stderr.write(
+      `publish (${layout}): ${result.publishesPerSecond} publishes/s, p50 ${result.latencyMs.p50} ms, ` +
+        `p99 ${result.latencyMs.p99} ms at ${result.clients} clients (${result.publishes} publishes, ` +
+        `failures ${JSON.stringify(result.failures)})\n`,
+    );
+  }
+  const file = writeResult('publish', { benchmark: 'publish', layouts: results });
+  process.stderr.write(`publish: → ${file}\n`);
 }

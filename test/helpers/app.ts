@@ -8,6 +8,7 @@ import { buildApp } from '../../api/app.js';
 import type { AuthProvider } from '../../api/auth/provider.js';
 import { createNoneProvider } from '../../api/auth/providers/none.js';
 import { createTokenService, type Principal, type TokenService } from '../../api/auth/tokens.js';
+import { ownershipFromConfig } from '../../api/ownership/index.js';
 import { type Config, loadConfig } from '../../core/config.js';
 import type { ServerJson } from '../../core/server-json.js';
 import { createServerJsonValidator, type ServerJsonValidator } from '../../core/validation/index.js';
@@ -50,6 +51,7 @@ export async function startTestApi(
     validator: sharedValidator(),
     tokens,
     providers: options.providers ?? [createNoneProvider()],
+    ownership: ownershipFromConfig(config),
   });
   await app.ready();
   const api: TestApi = {
@@ -133,11 +135,15 @@ export interface ApiFixture {
  * Registers the usual hooks: one database and app per suite, tables reset and a new anonymous token
  * before each test. `bind` receives the fixture whenever it changes (assign it to the suite's lets).
  */
-export function useTestApi(backend: TestBackend, bind: (fixture: ApiFixture) => void): void {
+export function useTestApi(
+  backend: TestBackend,
+  bind: (fixture: ApiFixture) => void,
+  options: { env?: () => Record<string, string> } = {},
+): void {
   const fixture = {} as ApiFixture;
   before(async () => {
     fixture.db = await backend.open();
-    fixture.api = await startTestApi(fixture.db);
+    fixture.api = await startTestApi(fixture.db, { env: options.env?.() });
     bind(fixture);
   });
   after(async () => {

@@ -93,6 +93,11 @@ const DATA_TABLES = [
   'domain_challenges',
   'domain_verifications',
   'blocked_namespaces',
+  'mirror_state',
+  'mirror_staging',
+  'mirror_runs',
+  'mirror_issues',
+  'quarantined_servers',
 ];
 
 /** Empties every data table and rewinds the journal, keeping the schema (and the signing key). */

@@ -3,13 +3,13 @@ import { describe, it } from 'node:test';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { edgeHandlerFrom, isEdgeResponse, readEdgeSource, toEdgeEvent } from '../../cdn/edge/load.js';
-import { type RegistrySiteProps, RegistrySiteStack } from '../../infra/cdk/stack.js';
+import { RegistrySiteStack, type RegistrySiteStackProps } from '../../infra/cdk/stack.js';
 
 /**
  * The CDK app, synthesized offline (no AWS account, no network): what gets deployed serves the tree the
  * builder writes, with the same edge function and headers as the local CDN.
  */
-function synth(props: RegistrySiteProps = {}): { stack: RegistrySiteStack; template: Template } {
+function synth(props: RegistrySiteStackProps = {}): { stack: RegistrySiteStack; template: Template } {
   const app = new App({ analyticsReporting: false });
   const stack = new RegistrySiteStack(app, 'Test', props);
   return { stack, template: Template.fromStack(stack) };
@@ -154,7 +154,7 @@ describe('CDK stack: the read side on AWS', () => {
       [
         ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
         ['s3:ListBucket'],
-        ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+        ['cloudfront:CreateInvalidation'],
       ],
     );
     // Invalidations only on this distribution.

@@ -8,20 +8,61 @@ export function parseUrl(value: string): URL | undefined {
   }
 }
 
-/** Names inside `{…}` in a URL template, e.g. `https://{host}:{port}/mcp` → host, port. */
-export function templateVariables(url: string): string[] {
-  return [...url.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
+/** A `{name}` placeholder of a URL template: where it starts and ends (after the `}`) and its name. */
+interface TemplateVariable {
+  start: number;
+  end: number;
+  name: string;
 }
 
 /**
- * Substitutes placeholders so a template can be parsed: a variable in port position becomes 8080,
- * `{scheme}`/`{protocol}` become http, any other variable a plain label (as the official registry does).
+ * The `{…}` placeholders of a template, leftmost first and not overlapping, each a `{`, at least one
+ * character that is not `}`, then the first `}` (what `/\{([^}]+)\}/g` finds). A hand-written scan:
+ * that regex backtracks over a run of `{` with no `}` after it (quadratic: 200,000 `{` took 80 s).
+ */
+function scanTemplate(url: string): TemplateVariable[] {
+  const found: TemplateVariable[] = [];
+  let from = 0;
+  for (;;) {
+    const open = url.indexOf('{', from);
+    if (open === -1) return found;
+    const close = url.indexOf('}', open + 1);
+    if (close === -1) return found; // no `}` later: no later `{` can close either
+    if (close === open + 1) {
+      from = open + 1; // `{}` is not a placeholder
+      continue;
+    }
+    // The first `}` after this `{` closes it, even with other `{` in between.
+    found.push({ start: open, end: close + 1, name: url.slice(open + 1, close) });
+    from = close + 1;
+  }
+}
+
+/** Names inside `{…}` in a URL template, e.g. `https://{host}:{port}/mcp` → host, port. */
+export function templateVariables(url: string): string[] {
+  return scanTemplate(url).map((v) => v.name);
+}
+
+/**
+ * Substitutes placeholders so a template can be parsed: a variable in port position (after `:`,
+ * before `/` or the end) becomes 8080, `{scheme}`/`{protocol}` become http, any other variable a
+ * plain label (as the official registry does).
  */
 function fillTemplate(url: string): string {
-  return url
-    .replace(/:(\{[^}]+\})(\/|$)/g, ':8080$2')
-    .replace(/\{(scheme|protocol)\}/g, 'http')
-    .replace(/\{[^}]+\}/g, 'placeholder');
+  let out = '';
+  let at = 0;
+  for (const v of scanTemplate(url)) {
+    const next = url[v.end];
+    const inPortPosition = url[v.start - 1] === ':' && (next === undefined || next === '/');
+    const fill = inPortPosition
+      ? '8080'
+      : v.name === 'scheme' || v.name === 'protocol'
+        ? 'http'
+        : 'placeholder';
+    out += url.slice(at, v.start) + fill;
+    at = v.end;
+  }
+  return out + url.slice(at);
 }
 
 /** The parsed URL when the (filled-in) template is an absolute http(s) URL with a host. */
