@@ -7,12 +7,7 @@ import { type Io, run } from '../../cli/main.js';
 import { openDatabase } from '../../db/connect.js';
 import type { BuildRun } from '../../db/repositories/builds.js';
 import { startCloudFrontPeer } from '../helpers/cloudfront-peer.js';
-
-function captureIo(env: Record<string, string | undefined>): Io & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { env, out, err, stdout: (l) => out.push(l), stderr: (l) => err.push(l) };
-}
+import { captureIo } from '../helpers/io.js';
 
 /** `mcp-registry build` and `builds` on the embedded database, as an operator runs them. */
 describe('build and builds commands', () => {

@@ -11,15 +11,10 @@ import { readJournal } from '../../db/repositories/journal.js';
 import { countVersions } from '../../db/repositories/versions.js';
 import { SHARED } from '../helpers/app.js';
 import { resetDatabase, testBackends } from '../helpers/db.js';
+import { captureIo } from '../helpers/io.js';
 
 const SEED_2026 = join(SHARED, 'spec', 'seed', 'seed.2026-04.json');
 const SEED_2025 = join(SHARED, 'spec', 'seed', 'seed.2025-09-29.json');
-
-function captureIo(env: Record<string, string | undefined>): Io & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { env, out, err, stdout: (l) => out.push(l), stderr: (l) => err.push(l) };
-}
 
 for (const backend of testBackends()) {
   describe(`import (${backend.name})`, () => {

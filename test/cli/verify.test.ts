@@ -11,12 +11,7 @@ import { freePort } from '../../scripts/bench/util.js';
 import { ANON } from '../helpers/app.js';
 import { type BuildFixture, useBuildFixture } from '../helpers/builder.js';
 import { openTestPGlite } from '../helpers/db.js';
-
-function captureIo(): Io & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { env: {}, out, err, stdout: (l) => out.push(l), stderr: (l) => err.push(l) };
-}
+import { captureIo } from '../helpers/io.js';
 
 async function verify(...args: string[]) {
   const io = captureIo();

@@ -4,17 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Io, run } from '../../cli/main.js';
+import { captureIo } from '../helpers/io.js';
 import {
   loadFixtureEntries,
   startUpstreamRegistry,
   type UpstreamRegistry,
 } from '../helpers/upstream-registry.js';
-
-function captureIo(env: Record<string, string | undefined>): Io & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { env, out, err, stdout: (l) => out.push(l), stderr: (l) => err.push(l) };
-}
 
 /** `mcp-registry mirror` and `import --as-mirror`, in process, on one embedded data directory each. */
 describe('mcp-registry mirror and import --as-mirror', () => {
