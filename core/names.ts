@@ -75,6 +75,10 @@ export function namespaceOf(name: string): string {
  * `com.example/weather` and `com.example.api/weather`, not `com.example2/weather`.
  */
 export function isInNamespace(namespace: string, name: string): boolean {
-  const ns = name.slice(0, Math.max(0, name.indexOf('/')));
+  return isSubNamespace(namespace, name.slice(0, Math.max(0, name.indexOf('/'))));
+}
+
+/** True when `ns` is `namespace` itself or one of its sub-namespaces (`com.example.api` in `com.example`). */
+export function isSubNamespace(namespace: string, ns: string): boolean {
   return ns === namespace || ns.startsWith(`${namespace}.`);
 }

@@ -1,3 +1,5 @@
+import { isSubNamespace } from './names.js';
+
 /**
  * Registry token permissions, matched the official way: a pattern `*` grants everything, a pattern
  * ending in `*` is a string prefix, anything else must equal the resource. Case-sensitive.
@@ -35,5 +37,5 @@ export function patternsFor(permissions: readonly Permission[], action: Permissi
  */
 export function isBlockedPattern(pattern: string, blocked: readonly string[]): boolean {
   const root = pattern.replace(/(\/\*|\.\*|\*)$/, '').split('/')[0] ?? '';
-  return blocked.some((b) => root === b || root.startsWith(`${b}.`));
+  return blocked.some((b) => isSubNamespace(b, root));
 }
