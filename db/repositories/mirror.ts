@@ -130,12 +130,14 @@ export async function applyUpstreamVersion(
     return { refused: `name differs only in letter case from the existing server ${owner.name}` };
   }
   const m = entry.meta;
+  // One read: whether the stored version already equals upstream's, and its document, whose size
+  // leaves the server's byte budget when upstream's replaces it.
   const existing = await trx('server_versions')
     .select(
       trx.raw(
-        `value = ?::jsonb and status = ? and status_message is not distinct from ? and
-         status_changed_at = ?::timestamptz and published_at = ?::timestamptz and
-         updated_at = ?::timestamptz and is_latest = ? as same`,
+        `(value = ?::jsonb and status = ? and status_message is not distinct from ? and
+          status_changed_at = ?::timestamptz and published_at = ?::timestamptz and
+          updated_at = ?::timestamptz and is_latest = ?) as same`,
         [
           JSON.stringify(entry.server),
           m.status,
@@ -146,6 +148,7 @@ export async function applyUpstreamVersion(
           m.isLatest,
         ],
       ),
+      'value',
     )
     .where({ server_name: entry.name, version: entry.version })
     .first();
@@ -153,13 +156,7 @@ export async function applyUpstreamVersion(
 
   const at = await reserveJournalPosition(trx);
   // The per-server byte budget counts mirrored documents as it counts published ones.
-  const before = existing
-    ? await trx('server_versions')
-        .select('value')
-        .where({ server_name: entry.name, version: entry.version })
-        .first()
-    : undefined;
-  const delta = storedSize(entry.server) - (before ? storedSize(before.value) : 0);
+  const delta = storedSize(entry.server) - (existing ? storedSize(existing.value) : 0);
   await trx.raw(
     `insert into servers (name, name_key, version_count, stored_bytes, created_at) values (?, ?, ?, ?, ?)
      on conflict (name) do update set version_count = servers.version_count + excluded.version_count,
