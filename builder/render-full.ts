@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isHistoryKey, isListPageKey } from '../core/layout/keys.js';
+import { isHistoryKey, isListPageKey } from '../core/layout/key-shapes.js';
 import {
   type ListItemKey,
   PAGE_FAMILIES,

@@ -1,7 +1,8 @@
 import { createGzip } from 'node:zlib';
 import { addDays } from '../core/days.js';
 import type { SnapshotManifest, SnapshotPointer } from '../core/layout/documents.js';
-import { SNAPSHOT_POINTER_KEY, signatureKeyFor, snapshotDayOf, snapshotKeys } from '../core/layout/keys.js';
+import { snapshotDayOf } from '../core/layout/key-shapes.js';
+import { SNAPSHOT_POINTER_KEY, signatureKeyFor, snapshotKeys } from '../core/layout/keys.js';
 import { toServerResponse } from '../core/shapes.js';
 import type { Database } from '../db/connect.js';
 import { currentJournalSeq } from '../db/repositories/journal.js';

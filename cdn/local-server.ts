@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { classifyKey } from '../core/layout/keys.js';
+import { classifyKey } from '../core/layout/key-shapes.js';
 import { createFilesystemStore } from '../store/filesystem.js';
 import type { ObjectStore } from '../store/types.js';
 import { type EdgeResponse, isEdgeResponse, loadEdgeHandler, toEdgeEvent } from './edge/load.js';

@@ -8,11 +8,11 @@ import {
   readEdgeSource,
   toEdgeEvent,
 } from '../../cdn/edge/load.js';
+import { KEY_PATTERN } from '../../core/layout/key-shapes.js';
 import {
   FEED_EPOCH_DAY,
   feedPageKey,
   feedStartDay,
-  KEY_PATTERN,
   listFirstPageKey,
   listPageAfterKey,
   serverLatestKey,

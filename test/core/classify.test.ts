@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  buildManifestKey,
   classifyKey,
-  encodeVersionSegment,
-  feedPageKey,
   isHistoryKey,
   isListPageKey,
   isTreeKey,
   KEY_PATTERN,
+  snapshotDayOf,
+  type TreeKey,
+} from '../../core/layout/key-shapes.js';
+import {
+  buildManifestKey,
+  encodeVersionSegment,
+  feedPageKey,
   listFirstPageKey,
   listPageAfterKey,
   NOT_FOUND_KEY,
@@ -20,9 +24,7 @@ import {
   serverVersionKey,
   serverVersionsKey,
   signatureKeyFor,
-  snapshotDayOf,
   snapshotKeys,
-  type TreeKey,
 } from '../../core/layout/keys.js';
 import { PAGE_FAMILIES } from '../../core/layout/pages.js';
 import { LIST_VIEWS } from '../../core/layout/views.js';

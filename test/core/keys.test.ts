@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { dayOf } from '../../core/days.js';
+import { KEY_PATTERN } from '../../core/layout/key-shapes.js';
 import {
   buildManifestKey,
   encodeVersionSegment,
@@ -9,7 +10,6 @@ import {
   feedCursor,
   feedPageKey,
   feedStartDay,
-  KEY_PATTERN,
   listCursor,
   listFirstPageKey,
   listPageAfterKey,
