@@ -6,6 +6,7 @@ import * as seenKeys from './20261124300000_seen_keys.js';
 import * as hardening from './20261204100000_hardening.js';
 import * as signin from './20261204200000_signin.js';
 import * as mirror from './20261204300000_mirror.js';
+import * as search from './20261205100000_search.js';
 
 /**
  * Migrations are listed statically rather than loaded from a directory: knex's own dynamic import()
@@ -20,6 +21,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261204300000_mirror': mirror,
   '20261204100000_hardening': hardening,
   '20261204200000_signin': signin,
+  '20261205100000_search': search,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

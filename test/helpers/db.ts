@@ -92,6 +92,8 @@ const DATA_TABLES = [
   'cdn_invalidations',
   'mirror_state',
   'mirror_staging',
+  'search_docs',
+  'search_terms',
   'mirror_runs',
   'mirror_issues',
   'quarantined_servers',
