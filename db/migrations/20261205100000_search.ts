@@ -19,7 +19,9 @@ export async function up(knex: Knex): Promise<void> {
     t.smallint('field').notNullable();
     t.primary(['server_name', 'term']);
   });
-  await knex.raw('create index search_terms_prefix on search_terms (term collate "C", server_name collate "C")');
+  await knex.raw(
+    'create index search_terms_prefix on search_terms (term collate "C", server_name collate "C")',
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

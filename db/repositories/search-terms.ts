@@ -43,9 +43,9 @@ export async function updateSearchTerms(
       .whereIn('server_name', batch)) as { server_name: string; term: string; field: number }[];
     const before = new Map<string, Map<string, FieldRank>>();
     for (const row of stored) {
-      let terms = before.get(row.server_name);
-      if (!terms) before.set(row.server_name, (terms = new Map()));
+      const terms = before.get(row.server_name) ?? new Map<string, FieldRank>();
       terms.set(row.term, row.field as FieldRank);
+      before.set(row.server_name, terms);
     }
     const changed: string[] = [];
     for (const name of batch) {
