@@ -97,7 +97,8 @@ export function isReadRequest(method: string, url: string): boolean {
   return READ_PATH.test(path);
 }
 
-const READ_PATH =
+/** The paths the static tree answers (also copied into the nginx module by cdn/nginx/nginx.ts). */
+export const READ_PATH =
   /^\/(?:(?:v0|v0\.1)\/servers(?:\/.*)?|index\.json(?:\.sig)?|(?:snapshots|keys|feed|lists|manifest|servers|errors)\/.*)?$/;
 
 export async function startLocalCdn(options: {
