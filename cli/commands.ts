@@ -35,6 +35,18 @@ export interface CommandSpec {
 
 const BUILD_KINDS = ['incremental', 'full', 'snapshot'] as const;
 
+/** `cdn`: the Node local CDN (development), or the same edge function in nginx (cdn/nginx/). */
+const CDN_OPTIONS: readonly OptionSpec[] = [
+  {
+    flags: '--nginx',
+    description: 'serve through nginx and its njs module (self-hosting: several times the requests/s)',
+  },
+  {
+    flags: '--api <url>',
+    description: 'with --nginx: send every non-read request to this write API (one URL)',
+  },
+];
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'init',
@@ -233,7 +245,11 @@ export const COMMANDS: readonly CommandSpec[] = [
           ? 'run the write API, the builder daemon and the local CDN in one process (npm start)'
           : `run the ${name === 'api' ? 'write API' : name === 'builder' ? 'builder daemon' : 'local CDN server'} alone (production)`,
       group: 'Operating',
-      examples: [`mcp-registry ${name}`],
+      ...(name === 'cdn' ? { options: CDN_OPTIONS } : {}),
+      examples:
+        name === 'cdn'
+          ? ['mcp-registry cdn', 'mcp-registry cdn --nginx --api http://127.0.0.1:8080']
+          : [`mcp-registry ${name}`],
       load: () => import('./commands/serve.js'),
     }),
   ),

@@ -52,6 +52,11 @@ export function nginxModule(root: string, options: { writeApi?: string; brotli: 
   ].join('\n');
 }
 
+const hostPort = (o: NginxCdnOptions) => {
+  const host = o.host ?? '127.0.0.1';
+  return `${host.includes(':') ? `[${host}]` : host}:${o.port ?? 8081}`;
+};
+
 /** Where the njs module is installed, or undefined (Debian: apt-get install libnginx-mod-http-js). */
 export function findModulesDir(): string | undefined {
   return MODULE_DIRS.find((dir) => existsSync(join(dir, JS_MODULE)));
@@ -85,10 +90,25 @@ http {
   gzip_types ${COMPRESSIBLE_TYPES};
   ${brotli ? `brotli on; brotli_comp_level 1; brotli_min_length 1024; brotli_types ${COMPRESSIBLE_TYPES};` : ''}
   server {
-    listen ${options.host ?? '127.0.0.1'}:${options.port ?? 8081};
+    listen ${hostPort(options)};
     location / { js_content registry.serve; }
-${api ? `    location @api { proxy_pass ${api}; proxy_set_header Host $host; proxy_set_header X-Forwarded-For $remote_addr; gzip off; ${brotli ? 'brotli off;' : ''} }\n` : ''}  }
+${api ? apiLocations(api, brotli) : ''}  }
 }
+`;
+}
+
+/** Non-reads go to the write API as they are; when it does not answer, a problem+json 502. */
+function apiLocations(api: string, brotli: boolean): string {
+  const down = JSON.stringify({
+    title: 'Bad Gateway',
+    status: 502,
+    detail: 'The write API is not answering',
+  });
+  return `    location @api {
+      proxy_pass ${api}; proxy_set_header Host $host; proxy_set_header X-Forwarded-For $remote_addr;
+      gzip off; ${brotli ? 'brotli off;' : ''} error_page 502 504 = @api_down;
+    }
+    location @api_down { default_type application/problem+json; return 502 '${down}'; }
 `;
 }
 
@@ -116,6 +136,7 @@ export interface NginxCdn {
 
 /** Starts nginx in the foreground on the generated configuration and waits until it answers. */
 export async function startNginxCdn(options: NginxCdnOptions): Promise<NginxCdn> {
+  if (options.port === 0) throw new Error('nginx needs a fixed port (CDN_PORT), not 0');
   const modulesDir = options.modulesDir ?? findModulesDir();
   if (!modulesDir) {
     throw new Error('nginx’s njs module was not found (Debian: apt-get install nginx libnginx-mod-http-js)');
@@ -128,7 +149,7 @@ export async function startNginxCdn(options: NginxCdnOptions): Promise<NginxCdn>
   child.stderr?.on('data', (d) => {
     stderr += d;
   });
-  const url = `http://${options.host ?? '127.0.0.1'}:${options.port ?? 8081}`;
+  const url = `http://${hostPort(options)}`;
   const close = () =>
     new Promise<void>((done) => {
       if (child.exitCode !== null || child.signalCode !== null) return done();
