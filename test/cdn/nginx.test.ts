@@ -73,6 +73,7 @@ describe('local CDN in nginx (njs)', { skip }, () => {
   let node: LocalCdn;
   let nginx: NginxCdn;
   let api: Server;
+  let apiRequests = 0;
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'mcpreg-nginx-site-'));
     prefix = mkdtempSync(join(tmpdir(), 'mcpreg-nginx-'));
@@ -102,6 +103,7 @@ describe('local CDN in nginx (njs)', { skip }, () => {
     });
     // A stand-in write API: says what reached it.
     const writeApi = (req: IncomingMessage, res: ServerResponse) => {
+      apiRequests++;
       res.writeHead(201, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ api: `${req.method} ${req.url}` }));
     };
@@ -199,12 +201,33 @@ describe('local CDN in nginx (njs)', { skip }, () => {
     assert.ok(gz.body.length < first.body.length);
   });
 
+  it('serves a rewritten object within about a second (the edge cache holds answers for 1 s)', async () => {
+    const path = `/v0.1/servers/${ENCODED}/versions/1.0.0+build.7`;
+    assert.deepEqual(JSON.parse((await exchange(nginx.url, 'GET', path)).body.toString()), {
+      which: 'v 1.0.0+build.7',
+    });
+    await createFilesystemStore(root).put(
+      serverVersionKey(NAME, '1.0.0+build.7', false),
+      Buffer.from('{"which":"rewritten"}'),
+      { contentType: 'application/json', cacheClass: 'mutable' },
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.deepEqual(JSON.parse((await exchange(nginx.url, 'GET', path)).body.toString()), {
+      which: 'rewritten',
+    });
+  });
+
   it('sends writes to the write API, so one URL answers everything', async () => {
     const res = await exchange(nginx.url, 'POST', '/v0/publish');
     assert.equal(res.status, 201);
     assert.deepEqual(JSON.parse(res.body.toString()), { api: 'POST /v0/publish' });
     const health = await exchange(nginx.url, 'GET', '/v0/health?x=1');
     assert.deepEqual(JSON.parse(health.body.toString()), { api: 'GET /v0/health?x=1' });
+    // The edge cache never holds an API answer (an admin GET must not reach the next caller).
+    const seen = apiRequests;
+    await exchange(nginx.url, 'GET', '/v0/admin/builds', { authorization: 'Bearer admin' });
+    await exchange(nginx.url, 'GET', '/v0/admin/builds');
+    assert.equal(apiRequests, seen + 2);
     const status = await exchange(nginx.url, 'PATCH', `/v0/servers/${ENCODED}/versions/1.0.0/status`);
     assert.deepEqual(JSON.parse(status.body.toString()), {
       api: `PATCH /v0/servers/${ENCODED}/versions/1.0.0/status`,
