@@ -104,6 +104,7 @@ export async function main(args: Record<string, string | undefined>): Promise<vo
   if (!databaseUrl)
     throw new Error('the read benchmark needs PostgreSQL: --database-url or TEST_DATABASE_URL');
   if (!has('wrk')) throw new Error('the read benchmark needs wrk (Debian: apt-get install wrk)');
+  const loadAtStart = loadavg().map((l) => Number(l.toFixed(1)));
   const seconds = Number(args.seconds ?? 10);
   const servers = Number(args.servers ?? 2000);
   const dbName = 'mcpreg_bench_read';
@@ -286,7 +287,10 @@ export async function main(args: Record<string, string | undefined>): Promise<vo
       date: new Date().toISOString(),
       load: { tool: 'wrk', connections: 32, threads: 2, seconds },
       // The machine is shared: its load average during the run says how much to trust the figures.
-      machineLoadAverage: loadavg().map((l) => Number(l.toFixed(1))),
+      machineLoadAverage: {
+        start: loadAtStart,
+        end: loadavg().map((l) => Number(l.toFixed(1))),
+      },
       registry: { servers, versions: servers * 5 },
       runs,
       ratios,
