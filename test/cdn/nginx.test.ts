@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,7 @@ import {
   snapshotKeys,
 } from '../../core/layout/keys.js';
 import { createFilesystemStore } from '../../store/filesystem.js';
+import { BIN } from '../cli/subprocess.js';
 
 /**
  * `mcp-registry cdn --nginx` (cdn/nginx/): a real nginx with njs on loopback must answer every
@@ -72,7 +73,7 @@ describe('local CDN in nginx (njs)', { skip }, () => {
   let prefix: string;
   let node: LocalCdn;
   let nginx: NginxCdn;
-  let api: Server;
+  let api: Server & { url?: string };
   let apiRequests = 0;
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'mcpreg-nginx-site-'));
@@ -109,6 +110,7 @@ describe('local CDN in nginx (njs)', { skip }, () => {
     };
     api = createServer(writeApi);
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    api.url = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
     node = await startLocalCdn({ root, writeApi });
     nginx = await startNginxCdn({
       root,
@@ -215,6 +217,34 @@ describe('local CDN in nginx (njs)', { skip }, () => {
     assert.deepEqual(JSON.parse((await exchange(nginx.url, 'GET', path)).body.toString()), {
       which: 'rewritten',
     });
+  });
+
+  it('runs from the command line: mcp-registry cdn --nginx --api <url>', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'mcpreg-nginx-cli-'));
+    const child = spawn(process.execPath, [BIN, 'cdn', '--nginx', '--api', api.url as string], {
+      env: { ...process.env, SITE_DIR: root, DATA_DIR: dataDir, CDN_PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    try {
+      for (let i = 0; i < 300 && !stderr.includes('read API'); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.match(stderr, /nginx \+ njs serving/);
+      const base = `http://127.0.0.1:${port}`;
+      assert.equal((await exchange(base, 'GET', '/v0.1/servers')).status, 200);
+      assert.equal((await exchange(base, 'POST', '/v0/publish')).status, 201);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    // nginx stopped with it: the port no longer answers.
+    await assert.rejects(exchange(`http://127.0.0.1:${port}`, 'GET', '/v0.1/servers'));
   });
 
   it('sends writes to the write API, so one URL answers everything', async () => {
