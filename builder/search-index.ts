@@ -1,0 +1,216 @@
+import { classifyKey } from '../core/layout/key-shapes.js';
+import {
+  SEARCH_HASH_CHARS,
+  SEARCH_MANIFEST_KEY,
+  searchBucketKey,
+  searchBucketKeyPrefix,
+  searchShardKey,
+  searchShardKeyPrefix,
+} from '../core/layout/search-keys.js';
+import {
+  BUCKET_SIZE,
+  type DocBucket,
+  docRecord,
+  encodeShard,
+  SEARCH_FORMAT,
+  type SearchManifest,
+  type TermPostings,
+} from '../core/search/index-format.js';
+import { MATCH_SLOTS, matchSlot, type ShortNameTerms, shortNameTerms } from '../core/search/rank.js';
+import { type FieldRank, shardOf } from '../core/search/text.js';
+import {
+  allShardPrefixes,
+  countIndexedServers,
+  docIdLimit,
+  docIdsOf,
+  indexedServers,
+  shardRows,
+} from '../db/repositories/search-index.js';
+import { allServerNames, type TermChange, updateSearchTerms } from '../db/repositories/search-terms.js';
+import { keysWithPrefix, knownObjects } from '../db/repositories/tree-objects.js';
+import type { Queryable } from '../db/sql.js';
+import { jsonObject, type RenderedObject, type TreeWriter } from './writer.js';
+
+/**
+ * The static search index (core/search/index-format.ts): term shards by two-code-point prefix, doc
+ * buckets by doc number, and the manifest naming them. A build first brings the search state up to
+ * date (`updateSearchState`, once per build), then renders from what changed (`renderSearchIndex`):
+ * the shards of every prefix of a term a changed server gained or lost, the buckets of the changed
+ * servers, then the manifest last (it names them). Superseded shards and buckets are orphaned, not
+ * deleted: a reader holding the previous manifest keeps working through the grace period.
+ *
+ * Renderers of other search objects (the `?search=` result pages) take the same `SearchUpdate` and
+ * are called next to `renderSearchIndex` in render-incremental.ts and render-full.ts: the term
+ * update runs once per build, and its change map is the only record of which terms came and went.
+ */
+
+export interface SearchUpdate {
+  /** Render every shard and bucket: a full build, or a tree that has no search index yet. */
+  full: boolean;
+  /** Servers whose terms changed, with their terms before and after. */
+  changes: Map<string, TermChange>;
+  /** Every server this build changed (a new version or status can change a record, not its terms). */
+  servers: readonly string[];
+}
+
+/**
+ * Brings the search state (search_terms, search_docs) up to date for this build, once: for the
+ * changed servers, or for every server on a full build or when the tree has no index yet.
+ */
+export async function updateSearchState(
+  db: Queryable,
+  target: string,
+  changed: readonly string[] | 'all',
+): Promise<SearchUpdate> {
+  const absent = !(await knownObjects(db, target, [SEARCH_MANIFEST_KEY])).has(SEARCH_MANIFEST_KEY);
+  if (changed !== 'all' && !absent) {
+    return { full: false, changes: await updateSearchTerms(db, changed), servers: changed };
+  }
+  const changes = new Map<string, TermChange>();
+  for await (const names of allServerNames(db)) {
+    for (const [name, change] of await updateSearchTerms(db, names)) changes.set(name, change);
+  }
+  return { full: true, changes, servers: changed === 'all' ? [] : changed };
+}
+
+export interface SearchIndexStats {
+  shards: number;
+  buckets: number;
+}
+
+/** Renders and writes what `update` changed of the index, then the manifest (when it changed). */
+export async function renderSearchIndex(
+  db: Queryable,
+  writer: TreeWriter,
+  target: string,
+  update: SearchUpdate,
+): Promise<SearchIndexStats> {
+  const prefixes = update.full ? await allShardPrefixes(db) : changedPrefixes(update.changes);
+  const shortNames = new Map<string, ShortNameTerms>();
+  for (const prefix of prefixes.sort()) {
+    const shard = await renderShard(db, prefix, shortNames);
+    if (shard) await writer.write([shard]);
+    await orphanOthers(db, writer, target, searchShardKeyPrefix(prefix), shard?.key);
+  }
+  if (update.full) {
+    // Prefixes no stored term has any more: their shards leave the manifest.
+    const rendered = new Set(prefixes);
+    const live = await keysWithPrefix(db, target, 'search/terms/');
+    await writer.orphan(live.filter((key) => !rendered.has(shardPrefixOf(key) ?? '')));
+  }
+
+  const buckets = update.full
+    ? [...Array(Math.ceil((await docIdLimit(db)) / BUCKET_SIZE)).keys()]
+    : [...new Set((await docIdsOf(db, changedNames(update))).map((id) => Math.floor(id / BUCKET_SIZE)))];
+  for (const bucket of buckets.sort((a, b) => a - b)) {
+    const object = await renderBucket(db, bucket);
+    if (object) await writer.write([object]);
+    await orphanOthers(db, writer, target, searchBucketKeyPrefix(bucket), object?.key);
+  }
+  await writer.write([await renderManifest(db, target)]);
+  return { shards: prefixes.length, buckets: buckets.length };
+}
+
+/** The changed servers and those whose terms changed (a full render of the state lists only the latter). */
+function changedNames(update: SearchUpdate): string[] {
+  return [...new Set([...update.servers, ...update.changes.keys()])];
+}
+
+/** The prefixes of every term a changed server gained, lost or moved to another field. */
+export function changedPrefixes(changes: ReadonlyMap<string, TermChange>): string[] {
+  const prefixes = new Set<string>();
+  for (const { before, after } of changes.values()) {
+    for (const [term, field] of before) if (after.get(term) !== field) prefixes.add(shardOf(term));
+    for (const [term, field] of after) if (before.get(term) !== field) prefixes.add(shardOf(term));
+  }
+  return [...prefixes];
+}
+
+function contentKey(object: RenderedObject, key: (hash: string) => string): RenderedObject {
+  return { ...object, key: key(object.sha256.slice(0, SEARCH_HASH_CHARS)) };
+}
+
+/** The shard of `prefix` from the stored terms; undefined when no term has that prefix any more. */
+async function renderShard(
+  db: Queryable,
+  prefix: string,
+  shortNames: Map<string, ShortNameTerms>,
+): Promise<RenderedObject | undefined> {
+  const terms = new Map<string, TermPostings>();
+  for (const row of await shardRows(db, prefix)) {
+    let short = shortNames.get(row.server_name);
+    if (!short) {
+      short = shortNameTerms(row.server_name);
+      shortNames.set(row.server_name, short);
+    }
+    let lists = terms.get(row.term);
+    if (!lists) {
+      lists = Array.from({ length: MATCH_SLOTS }, () => []);
+      terms.set(row.term, lists);
+    }
+    lists[matchSlot(row.term, row.field as FieldRank, short)]?.push(Number(row.doc_id));
+  }
+  if (shortNames.size > 200_000) shortNames.clear();
+  if (terms.size === 0) return undefined;
+  for (const lists of terms.values()) for (const docs of lists) docs.sort((a, b) => a - b);
+  return contentKey(jsonObject('search/terms/pending', encodeShard(terms), 'immutable'), (hash) =>
+    searchShardKey(prefix, hash),
+  );
+}
+
+/** Bucket `bucket`'s records; undefined when none of its docs is indexed any more. */
+async function renderBucket(db: Queryable, bucket: number): Promise<RenderedObject | undefined> {
+  const from = bucket * BUCKET_SIZE;
+  const rows = await indexedServers(db, from, from + BUCKET_SIZE);
+  if (rows.length === 0) return undefined;
+  const docs: DocBucket = [];
+  for (const row of rows) {
+    while (docs.length < row.doc_id - from) docs.push(null);
+    docs.push(docRecord(row.value, row.status));
+  }
+  return contentKey(jsonObject('search/docs/pending', docs, 'immutable'), (hash) =>
+    searchBucketKey(bucket, hash),
+  );
+}
+
+/** Orphans every live version under `keyPrefix` but `current`. */
+async function orphanOthers(
+  db: Queryable,
+  writer: TreeWriter,
+  target: string,
+  keyPrefix: string,
+  current: string | undefined,
+): Promise<void> {
+  const stale = (await keysWithPrefix(db, target, keyPrefix)).filter((key) => key !== current);
+  await writer.orphan(stale);
+}
+
+/** The (decoded) prefix of a term shard's key. */
+function shardPrefixOf(key: string): string | undefined {
+  const k = classifyKey(key);
+  return k?.kind === 'search-terms' ? decodeURIComponent(k.prefix.replaceAll('~', '%')) : undefined;
+}
+
+/** The manifest, from the live shards and buckets the tree holds (written after them). */
+async function renderManifest(db: Queryable, target: string): Promise<RenderedObject> {
+  const shards: [string, string][] = [];
+  for (const key of await keysWithPrefix(db, target, 'search/terms/')) {
+    const prefix = shardPrefixOf(key);
+    if (prefix !== undefined) shards.push([prefix, key.slice('search/terms/'.length, -'.json'.length)]);
+  }
+  const buckets: (string | null)[] = [];
+  for (const key of await keysWithPrefix(db, target, 'search/docs/')) {
+    const k = classifyKey(key);
+    if (k?.kind !== 'search-docs') continue;
+    while (buckets.length < k.bucket) buckets.push(null);
+    buckets[k.bucket] = k.hash;
+  }
+  const manifest: SearchManifest = {
+    format: SEARCH_FORMAT,
+    servers: await countIndexedServers(db),
+    bucketSize: BUCKET_SIZE,
+    shards: Object.fromEntries(shards.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    buckets,
+  };
+  return jsonObject(SEARCH_MANIFEST_KEY, manifest, 'mutable');
+}
