@@ -8,15 +8,19 @@ import {
   searchShardKeyPrefix,
 } from '../core/layout/search-keys.js';
 import {
+  type MemoryIndex,
+  type ShortNameCache,
+  shardPostings,
+  type TermRow,
+} from '../core/search/build-index.js';
+import {
   BUCKET_SIZE,
   type DocBucket,
   docRecord,
   encodeShard,
   SEARCH_FORMAT,
   type SearchManifest,
-  type TermPostings,
 } from '../core/search/index-format.js';
-import { MATCH_SLOTS, matchSlot, type ShortNameTerms, shortNameTerms } from '../core/search/rank.js';
 import { type FieldRank, shardOf } from '../core/search/text.js';
 import {
   allShardPrefixes,
@@ -86,7 +90,7 @@ export async function renderSearchIndex(
   update: SearchUpdate,
 ): Promise<SearchIndexStats> {
   const prefixes = update.full ? await allShardPrefixes(db) : changedPrefixes(update.changes);
-  const shortNames = new Map<string, ShortNameTerms>();
+  const shortNames: ShortNameCache = new Map();
   for (const prefix of prefixes.sort()) {
     const shard = await renderShard(db, prefix, shortNames);
     if (shard) await writer.write([shard]);
@@ -134,27 +138,21 @@ function contentKey(object: RenderedObject, key: (hash: string) => string): Rend
 async function renderShard(
   db: Queryable,
   prefix: string,
-  shortNames: Map<string, ShortNameTerms>,
+  cache: ShortNameCache,
 ): Promise<RenderedObject | undefined> {
-  const terms = new Map<string, TermPostings>();
-  for (const row of await shardRows(db, prefix)) {
-    let short = shortNames.get(row.server_name);
-    if (!short) {
-      short = shortNameTerms(row.server_name);
-      shortNames.set(row.server_name, short);
-    }
-    let lists = terms.get(row.term);
-    if (!lists) {
-      lists = Array.from({ length: MATCH_SLOTS }, () => []);
-      terms.set(row.term, lists);
-    }
-    lists[matchSlot(row.term, row.field as FieldRank, short)]?.push(Number(row.doc_id));
-  }
-  if (shortNames.size > 200_000) shortNames.clear();
-  if (terms.size === 0) return undefined;
-  for (const lists of terms.values()) for (const docs of lists) docs.sort((a, b) => a - b);
-  return contentKey(jsonObject('search/terms/pending', encodeShard(terms), 'immutable'), (hash) =>
-    searchShardKey(prefix, hash),
+  const rows = (await shardRows(db, prefix)).map(
+    (r): TermRow => ({
+      term: r.term,
+      field: r.field as FieldRank,
+      serverName: r.server_name,
+      doc: Number(r.doc_id),
+    }),
+  );
+  if (cache.size > 200_000) cache.clear();
+  if (rows.length === 0) return undefined;
+  return contentKey(
+    jsonObject('search/terms/pending', encodeShard(shardPostings(rows, cache)), 'immutable'),
+    (hash) => searchShardKey(prefix, hash),
   );
 }
 
@@ -205,12 +203,48 @@ async function renderManifest(db: Queryable, target: string): Promise<RenderedOb
     while (buckets.length < k.bucket) buckets.push(null);
     buckets[k.bucket] = k.hash;
   }
+  return manifestObject(shards, buckets, await countIndexedServers(db));
+}
+
+function manifestObject(
+  shards: [prefix: string, stem: string][],
+  buckets: (string | null)[],
+  servers: number,
+): RenderedObject {
   const manifest: SearchManifest = {
     format: SEARCH_FORMAT,
-    servers: await countIndexedServers(db),
+    servers,
     bucketSize: BUCKET_SIZE,
     shards: Object.fromEntries(shards.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     buckets,
   };
   return jsonObject(SEARCH_MANIFEST_KEY, manifest, 'mutable');
+}
+
+/**
+ * The objects of an index built in memory (core/search/build-index.ts), manifest last: what the
+ * builder would write for the same servers, without a database (the benchmark, tests).
+ */
+export function memoryIndexObjects(index: MemoryIndex): RenderedObject[] {
+  const objects: RenderedObject[] = [];
+  const shards: [string, string][] = [];
+  for (const [prefix, shard] of index.shards) {
+    const object = contentKey(jsonObject('search/terms/pending', shard, 'immutable'), (hash) =>
+      searchShardKey(prefix, hash),
+    );
+    objects.push(object);
+    shards.push([prefix, object.key.slice('search/terms/'.length, -'.json'.length)]);
+  }
+  const buckets: (string | null)[] = [];
+  for (const bucket of [...index.buckets.keys()].sort((a, b) => a - b)) {
+    const object = contentKey(
+      jsonObject('search/docs/pending', index.buckets.get(bucket), 'immutable'),
+      (hash) => searchBucketKey(bucket, hash),
+    );
+    objects.push(object);
+    while (buckets.length < bucket) buckets.push(null);
+    buckets[bucket] = object.sha256.slice(0, SEARCH_HASH_CHARS);
+  }
+  objects.push(manifestObject(shards, buckets, index.servers));
+  return objects;
 }
