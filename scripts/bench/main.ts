@@ -17,6 +17,7 @@ const BENCHES: Record<
   mirror: () => import('./mirror.js'),
   adversarial: () => import('./adversarial.js'),
   read: () => import('./read.js'),
+  search: () => import('./search.js'),
 };
 
 const { positionals, values } = parseArgs({
