@@ -13,6 +13,7 @@ import {
   type TermShard,
 } from '../core/search/index-format.js';
 import {
+  type Candidate,
   combineMatches,
   comparePage,
   isExactName,
@@ -82,6 +83,8 @@ export class SearchError extends Error {
 
 export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 100;
+/** Queries whose candidates a client keeps (for their next pages). */
+const MATCH_CACHE_SIZE = 16;
 /** The manifest is re-read when older than this (it is served with a one-minute cache). */
 const MANIFEST_MAX_AGE_MS = 60_000;
 
@@ -93,6 +96,7 @@ export function createSearchClient(options: { baseUrl: string; fetch?: FetchLike
   if (!get) throw new SearchError('no fetch: pass one in the options');
   const decoder = new TextDecoder();
   const objects = new Map<string, Promise<unknown>>();
+  const matches = new Map<string, Candidate[]>();
   let manifest: { value: Promise<SearchManifest>; at: number } | undefined;
 
   async function fetchJson(key: string, counter: { bytes: number }): Promise<unknown> {
@@ -163,9 +167,17 @@ export function createSearchClient(options: { baseUrl: string; fetch?: FetchLike
         return stem === undefined ? undefined : (readObject(shardKey(stem), counter) as Promise<TermShard>);
       }),
     );
-    const candidates = shards.some((s) => s === undefined)
-      ? []
-      : combineMatches(words.map((word, i) => wordMatches(shards[i] as TermShard, word)));
+    const stems = words.map((word) => index.shards[shardOf(word)]);
+    const cacheKey = `${words.join(' ')}\n${stems.join(' ')}`;
+    let candidates = matches.get(cacheKey);
+    if (!candidates) {
+      candidates = shards.some((s) => s === undefined)
+        ? []
+        : combineMatches(words.map((word, i) => wordMatches(shards[i] as TermShard, word)));
+      // The next page of the same query reuses the candidates (a frequent word has tens of thousands).
+      if (matches.size >= MATCH_CACHE_SIZE) matches.delete(matches.keys().next().value as string);
+      matches.set(cacheKey, candidates);
+    }
     const page = candidates.slice(offset, offset + limit);
     const buckets = new Map<number, Promise<DocBucket>>();
     for (const { doc } of page) {
