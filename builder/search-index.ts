@@ -3,9 +3,7 @@ import {
   SEARCH_HASH_CHARS,
   SEARCH_MANIFEST_KEY,
   searchBucketKey,
-  searchBucketKeyPrefix,
   searchShardKey,
-  searchShardKeyPrefix,
 } from '../core/layout/search-keys.js';
 import {
   type MemoryIndex,
@@ -82,6 +80,11 @@ export interface SearchIndexStats {
   buckets: number;
 }
 
+/** Objects written together (the store bounds its own concurrency). */
+const WRITE_BATCH = 64;
+/** Buckets read with one query on a full render. */
+const BUCKETS_PER_QUERY = 16;
+
 /** Renders and writes what `update` changed of the index, then the manifest (when it changed). */
 export async function renderSearchIndex(
   db: Queryable,
@@ -89,30 +92,62 @@ export async function renderSearchIndex(
   target: string,
   update: SearchUpdate,
 ): Promise<SearchIndexStats> {
-  const prefixes = update.full ? await allShardPrefixes(db) : changedPrefixes(update.changes);
+  const prefixes = (update.full ? await allShardPrefixes(db) : changedPrefixes(update.changes)).sort();
+  const liveShards = groupKeys(await keysWithPrefix(db, target, 'search/terms/'), shardPrefixOf);
   const shortNames: ShortNameCache = new Map();
-  for (const prefix of prefixes.sort()) {
+  const shards = new Map<string, string | undefined>();
+  const batch: RenderedObject[] = [];
+  for (const prefix of prefixes) {
     const shard = await renderShard(db, prefix, shortNames);
-    if (shard) await writer.write([shard]);
-    await orphanOthers(db, writer, target, searchShardKeyPrefix(prefix), shard?.key);
+    shards.set(prefix, shard?.key);
+    if (shard) batch.push(shard);
+    if (batch.length >= WRITE_BATCH) await writer.write(batch.splice(0));
   }
-  if (update.full) {
-    // Prefixes no stored term has any more: their shards leave the manifest.
-    const rendered = new Set(prefixes);
-    const live = await keysWithPrefix(db, target, 'search/terms/');
-    await writer.orphan(live.filter((key) => !rendered.has(shardPrefixOf(key) ?? '')));
-  }
+  await writer.write(batch.splice(0));
+  // Superseded shards; on a full render also those of prefixes no stored term has any more.
+  await writer.orphan(
+    [...liveShards].flatMap(([prefix, keys]) =>
+      shards.has(prefix) ? keys.filter((k) => k !== shards.get(prefix)) : update.full ? keys : [],
+    ),
+  );
 
-  const buckets = update.full
+  const numbers = update.full
     ? [...Array(Math.ceil((await docIdLimit(db)) / BUCKET_SIZE)).keys()]
     : [...new Set((await docIdsOf(db, changedNames(update))).map((id) => Math.floor(id / BUCKET_SIZE)))];
-  for (const bucket of buckets.sort((a, b) => a - b)) {
-    const object = await renderBucket(db, bucket);
-    if (object) await writer.write([object]);
-    await orphanOthers(db, writer, target, searchBucketKeyPrefix(bucket), object?.key);
+  const liveBuckets = groupKeys(await keysWithPrefix(db, target, 'search/docs/'), (key) => {
+    const k = classifyKey(key);
+    return k?.kind === 'search-docs' ? k.bucket : undefined;
+  });
+  const stale: string[] = [];
+  for (const group of bucketRuns(numbers.sort((a, b) => a - b))) {
+    const objects = await renderBuckets(db, group);
+    await writer.write([...objects.values()].flatMap((o) => (o ? [o] : [])));
+    for (const bucket of group)
+      stale.push(...(liveBuckets.get(bucket) ?? []).filter((k) => k !== objects.get(bucket)?.key));
   }
+  await writer.orphan(stale);
   await writer.write([await renderManifest(db, target)]);
-  return { shards: prefixes.length, buckets: buckets.length };
+  return { shards: prefixes.length, buckets: numbers.length };
+}
+
+function groupKeys<T>(keys: readonly string[], groupOf: (key: string) => T | undefined): Map<T, string[]> {
+  const groups = new Map<T, string[]>();
+  for (const key of keys) {
+    const group = groupOf(key);
+    if (group !== undefined) groups.set(group, [...(groups.get(group) ?? []), key]);
+  }
+  return groups;
+}
+
+/** Sorted bucket numbers cut into runs of consecutive numbers, each read with one query. */
+function bucketRuns(sorted: readonly number[]): number[][] {
+  const runs: number[][] = [];
+  for (const n of sorted) {
+    const last = runs[runs.length - 1];
+    if (last && last[last.length - 1] === n - 1 && last.length < BUCKETS_PER_QUERY) last.push(n);
+    else runs.push([n]);
+  }
+  return runs;
 }
 
 /** The changed servers and those whose terms changed (a full render of the state lists only the latter). */
@@ -156,31 +191,32 @@ async function renderShard(
   );
 }
 
-/** Bucket `bucket`'s records; undefined when none of its docs is indexed any more. */
-async function renderBucket(db: Queryable, bucket: number): Promise<RenderedObject | undefined> {
-  const from = bucket * BUCKET_SIZE;
-  const rows = await indexedServers(db, from, from + BUCKET_SIZE);
-  if (rows.length === 0) return undefined;
-  const docs: DocBucket = [];
-  for (const row of rows) {
-    while (docs.length < row.doc_id - from) docs.push(null);
-    docs.push(docRecord(row.value, row.status));
-  }
-  return contentKey(jsonObject('search/docs/pending', docs, 'immutable'), (hash) =>
-    searchBucketKey(bucket, hash),
-  );
-}
-
-/** Orphans every live version under `keyPrefix` but `current`. */
-async function orphanOthers(
+/** The buckets of a run of consecutive numbers; undefined for one with no indexed doc any more. */
+async function renderBuckets(
   db: Queryable,
-  writer: TreeWriter,
-  target: string,
-  keyPrefix: string,
-  current: string | undefined,
-): Promise<void> {
-  const stale = (await keysWithPrefix(db, target, keyPrefix)).filter((key) => key !== current);
-  await writer.orphan(stale);
+  run: readonly number[],
+): Promise<Map<number, RenderedObject | undefined>> {
+  const first = run[0] as number;
+  const rows = await indexedServers(db, first * BUCKET_SIZE, (first + run.length) * BUCKET_SIZE);
+  const docs = new Map<number, DocBucket>();
+  for (const row of rows) {
+    const bucket = Math.floor(row.doc_id / BUCKET_SIZE);
+    const list = docs.get(bucket) ?? [];
+    while (list.length < row.doc_id % BUCKET_SIZE) list.push(null);
+    list.push(docRecord(row.value, row.status));
+    docs.set(bucket, list);
+  }
+  return new Map(
+    run.map((bucket) => {
+      const list = docs.get(bucket);
+      const object = list
+        ? contentKey(jsonObject('search/docs/pending', list, 'immutable'), (hash) =>
+            searchBucketKey(bucket, hash),
+          )
+        : undefined;
+      return [bucket, object] as const;
+    }),
+  );
 }
 
 /** The (decoded) prefix of a term shard's key. */

@@ -42,20 +42,10 @@ export function searchShardKey(prefix: string, hash: string): string {
   return shardKey(searchShardStem(prefix, hash));
 }
 
-/** Every version of one prefix's shard starts with this (a dot never occurs in an encoded prefix). */
-export function searchShardKeyPrefix(prefix: string): string {
-  return `search/terms/${encodeShardPrefix(prefix)}.`;
-}
-
 /**
  * @example searchBucketKey(3, 'a1b2c3d4e5f6') // 'search/docs/3.a1b2c3d4e5f6.json'
  */
 export function searchBucketKey(bucket: number, hash: string): string {
   if (!Number.isSafeInteger(bucket) || bucket < 0) throw new RangeError(`not a bucket number: ${bucket}`);
   return bucketKey(bucket, hash);
-}
-
-/** Every version of one doc bucket starts with this. */
-export function searchBucketKeyPrefix(bucket: number): string {
-  return `search/docs/${bucket}.`;
 }

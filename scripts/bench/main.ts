@@ -28,6 +28,7 @@ const { positionals, values } = parseArgs({
     warmup: { type: 'string' },
     servers: { type: 'string' },
     'database-url': { type: 'string' },
+    'db-servers': { type: 'string' },
     profile: { type: 'string' },
     runs: { type: 'string' },
   },

@@ -12,6 +12,7 @@ import { buildMemoryIndex, type IndexedServer } from '../../core/search/build-in
 import { serverTerms, shardOf } from '../../core/search/text.js';
 import { createFilesystemStore } from '../../store/filesystem.js';
 import { prng } from '../../test/helpers/random.js';
+import { measureIndexBuilds } from './search-builds.js';
 import { writeResult } from './util.js';
 
 /**
@@ -20,7 +21,9 @@ import { writeResult } from './util.js';
  * tail of rare ones). Measured: index build time (as pure functions: core/search/build-index.ts and
  * the objects the builder writes) and its size; every query of a fixed set through the real local
  * CDN (brotli/gzip as it serves them) with a fresh client: bytes fetched and time, median of 5; and
- * what one publish rewrites (shards of its terms' prefixes, its bucket, the manifest).
+ * what one publish rewrites (shards of its terms' prefixes, its bucket, the manifest). With
+ * PostgreSQL (TEST_DATABASE_URL), also the index through the builder's code at `--db-servers`
+ * (default 10,000): whole-index time and objects written per publish (scripts/bench/search-builds.ts).
  */
 
 const COMMON = (
@@ -195,6 +198,13 @@ export async function main(args: Record<string, string | undefined>): Promise<vo
     await cdn.close();
     rmSync(site, { recursive: true, force: true });
   }
+  let builds: Record<string, unknown> | undefined;
+  if (args.databaseUrl) {
+    const dbServers = Number(args['db-servers'] ?? 10_000);
+    log(`search: the index through the builder at ${dbServers} servers on PostgreSQL`);
+    builds = await measureIndexBuilds(args.databaseUrl, dbServers);
+    log(`search: ${JSON.stringify(builds)}`);
+  } else log('search: no PostgreSQL (TEST_DATABASE_URL): the builder part is skipped');
   const file = writeResult('search', {
     date: new Date().toISOString(),
     servers: count,
@@ -215,6 +225,7 @@ export async function main(args: Record<string, string | undefined>): Promise<vo
     queryKiBMedian: median(queries.map((q) => q.kibFetched as number)),
     queryKiBMax: Math.max(...queries.map((q) => q.kibFetched as number)),
     coldMsMedian: median(queries.map((q) => q.coldMs as number)),
+    builds,
   });
   log(`search: results in ${file}`);
 }

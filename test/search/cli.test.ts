@@ -71,6 +71,7 @@ describe('search command', () => {
   it('bad input is one plain line and a usage exit; a site without an index fails', async () => {
     await f.publish({ name: `${ANON}/weather` });
     assert.equal((await f.build()).status, 'succeeded');
+    await cdn?.close();
     cdn = await startLocalCdn({ root: f.root, port: 0, cache: { maxBytes: 0 } });
     const short = await search('x', '--read-url', cdn.url);
     assert.equal(short.code, 2);
