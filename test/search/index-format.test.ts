@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { memoryIndexObjects } from '../../builder/search-index.js';
 import { classifyKey, isGraceKey, isTreeKey } from '../../core/layout/key-shapes.js';
@@ -129,5 +131,27 @@ describe('search index format', () => {
     for (const stem of Object.values(manifest.shards)) assert.ok(keys.has(`search/terms/${stem}.json`));
     assert.ok(manifest.shards.ca, 'café folds to cafe');
     for (const o of first) assert.equal(isTreeKey(o.key), true, o.key);
+  });
+
+  it('the client and everything it imports run in a browser: no Node module, no Buffer', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(file, 'utf8');
+      assert.doesNotMatch(source, /\bBuffer\b|process\./, file);
+      for (const [, spec] of source.matchAll(/from '([^']+)'/g)) {
+        assert.match(spec as string, /^\.\.?\//, `${file} imports ${spec}`);
+        visit(resolve(dirname(file), (spec as string).replace(/\.js$/, '.ts')));
+      }
+    };
+    visit(join(root, 'client', 'search.ts'));
+    assert.deepEqual([...seen].map((f) => f.slice(root.length + 1)).sort(), [
+      'client/search.ts',
+      'core/search/index-format.ts',
+      'core/search/rank.ts',
+      'core/search/text.ts',
+    ]);
   });
 });
