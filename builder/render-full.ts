@@ -110,7 +110,8 @@ export async function fullRender(
   }
 
   // Search: the term update runs once per build; renderers of search objects share its result.
-  await renderSearchIndex(knex, writer, target, await updateSearchState(knex, target, 'all'));
+  const search = await updateSearchState(knex, target, 'all');
+  await renderSearchIndex(knex, writer, target, search);
 
   // What exists but was not rendered should not exist. Feed pages, snapshots, build manifests and
   // the root are history, not renderings, and are left alone.
