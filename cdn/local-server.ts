@@ -99,7 +99,7 @@ export function isReadRequest(method: string, url: string): boolean {
 
 /** The paths the static tree answers (also copied into the nginx module by cdn/nginx/nginx.ts). */
 export const READ_PATH =
-  /^\/(?:(?:v0|v0\.1)\/servers(?:\/.*)?|index\.json(?:\.sig)?|(?:snapshots|keys|feed|lists|manifest|servers|errors)\/.*)?$/;
+  /^\/(?:(?:v0|v0\.1)\/servers(?:\/.*)?|index\.json(?:\.sig)?|(?:snapshots|keys|feed|lists|manifest|servers|errors|search)\/.*)?$/;
 
 export async function startLocalCdn(options: {
   root: string;

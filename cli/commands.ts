@@ -222,6 +222,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/status.js'),
   },
   {
+    name: 'search',
+    summary: 'find servers by keyword in a registry’s static search index',
+    description:
+      'Finds servers whose name, title, description, package identifiers or remote hosts have words\n' +
+      'starting with every given word (case and accents ignored), best first: exact name, name prefix,\n' +
+      'name words, title, description, packages, remotes. Reads the static index over HTTP\n' +
+      '(search/index.json and the few objects it names); deprecated servers are marked.',
+    group: 'Reading',
+    registry: true,
+    json: true,
+    args: ['<words...>'],
+    options: [
+      { flags: '--limit <n>', description: 'hits to show (1 to 100)', default: '10' },
+      { flags: '--offset <n>', description: 'hits to skip (the next page)', default: '0' },
+      { flags: '--read-url <url>', description: 'where the registry’s read side answers' },
+    ],
+    examples: [
+      'mcp-registry search weather',
+      'mcp-registry search github issues --limit 5 --json',
+      'mcp-registry search filesystem --read-url https://registry.example.org',
+    ],
+    load: () => import('./commands/search.js'),
+  },
+  {
     name: 'verify',
     summary: 'check a published tree: signatures, and with --snapshot the snapshot',
     group: 'Reading',
