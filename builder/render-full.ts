@@ -111,7 +111,7 @@ export async function fullRender(
 
   // Search: the term update runs once per build; renderers of search objects share its result.
   const search = await updateSearchState(knex, target, 'all');
-  await renderSearchIndex(knex, writer, target, search);
+  await renderSearchIndex(knex, writer, target, search, options.store);
 
   // What exists but was not rendered should not exist. Feed pages, snapshots, build manifests and
   // the root are history, not renderings, and are left alone.

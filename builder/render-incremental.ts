@@ -51,7 +51,7 @@ export async function incrementalRender(
   }
   // Search: the term update runs once per build; renderers of search objects share its result.
   const search = await updateSearchState(knex, target, changed);
-  await renderSearchIndex(knex, writer, target, search);
+  await renderSearchIndex(knex, writer, target, search, options.store);
   // Documents of versions that left a view go after every list stopped naming them.
   await writer.delete(gone);
 }

@@ -7,6 +7,7 @@ import {
   encodeShard,
   type TermPostings,
   type TermShard,
+  termPostings,
 } from './index-format.js';
 import { MATCH_SLOTS, matchSlot, type ShortNameTerms, shortNameTerms } from './rank.js';
 import { type FieldRank, serverTerms, shardOf } from './text.js';
@@ -49,6 +50,69 @@ export function shardPostings(
   }
   for (const lists of terms.values()) for (const docs of lists) docs.sort((a, b) => a - b);
   return terms;
+}
+
+/** One server's change of terms, with its doc number (the builder's change map, per server). */
+export interface DocTermChange {
+  doc: number;
+  serverName: string;
+  before: ReadonlyMap<string, FieldRank>;
+  after: ReadonlyMap<string, FieldRank>;
+}
+
+function withoutDoc(list: number[], doc: number): void {
+  const at = list.indexOf(doc);
+  if (at >= 0) list.splice(at, 1);
+}
+
+function withDoc(list: number[], doc: number): void {
+  let at = list.length;
+  while (at > 0 && (list[at - 1] as number) > doc) at--;
+  if (list[at - 1] !== doc) list.splice(at, 0, doc);
+}
+
+/**
+ * The shard of `prefix` after `changes`: each changed doc leaves every posting list of the terms it
+ * had and joins the list of its slot for the terms it has, other terms keep their encoded lists.
+ * The same bytes as encoding the shard afresh from the stored terms (a publish reads the current
+ * shard instead of every row of a frequent prefix).
+ */
+export function patchShard(
+  shard: TermShard,
+  prefix: string,
+  changes: Iterable<DocTermChange>,
+  cache: ShortNameCache = new Map(),
+): TermShard {
+  const touched = new Map<string, TermPostings>();
+  const listsOf = (term: string): TermPostings => {
+    let lists = touched.get(term);
+    if (!lists) {
+      lists = termPostings(shard, term);
+      while (lists.length < MATCH_SLOTS) lists.push([]);
+      touched.set(term, lists);
+    }
+    return lists;
+  };
+  for (const change of changes) {
+    for (const term of change.before.keys())
+      if (shardOf(term) === prefix) for (const list of listsOf(term)) withoutDoc(list, change.doc);
+    for (const [term, field] of change.after) {
+      if (shardOf(term) !== prefix) continue;
+      let short = cache.get(change.serverName);
+      if (!short) {
+        short = shortNameTerms(change.serverName);
+        cache.set(change.serverName, short);
+      }
+      withDoc(listsOf(term)[matchSlot(term, field, short)] as number[], change.doc);
+    }
+  }
+  const patched = encodeShard(touched);
+  const out: TermShard = {};
+  for (const term of [...new Set([...Object.keys(shard), ...touched.keys()])].sort()) {
+    const lists = touched.has(term) ? patched[term] : shard[term];
+    if (lists) out[term] = lists;
+  }
+  return out;
 }
 
 export interface IndexedServer {

@@ -1,4 +1,4 @@
-import type { Queryable } from '../sql.js';
+import { chunks, type Queryable } from '../sql.js';
 import { viewFilterSql } from './list-views.js';
 
 /**
@@ -57,13 +57,17 @@ export async function indexedServers(db: Queryable, from: number, to: number): P
     .orderBy('d.doc_id')) as IndexedServerRow[];
 }
 
-/** The doc numbers of `names` that have one. */
-export async function docIdsOf(db: Queryable, names: readonly string[]): Promise<number[]> {
-  if (names.length === 0) return [];
-  const rows = (await db('search_docs').select('doc_id').whereIn('server_name', names)) as {
-    doc_id: number;
-  }[];
-  return rows.map((r) => r.doc_id);
+/** The doc numbers of those of `names` that have one. */
+export async function docIdsOf(db: Queryable, names: readonly string[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (const batch of chunks(names, 1000)) {
+    const rows = (await db('search_docs').select('server_name', 'doc_id').whereIn('server_name', batch)) as {
+      server_name: string;
+      doc_id: number;
+    }[];
+    for (const r of rows) ids.set(r.server_name, Number(r.doc_id));
+  }
+  return ids;
 }
 
 /** One past the highest doc number given (0 when none). */

@@ -38,7 +38,7 @@ export async function measureIndexBuilds(
     const termsMs = performance.now() - t;
     t = performance.now();
     const full = new TreeWriter(db.knex, store, target, build++, false);
-    await renderSearchIndex(db.knex, full, target, state);
+    await renderSearchIndex(db.knex, full, target, state, store);
     const renderMs = performance.now() - t;
 
     const template = (await db.knex('server_versions').select('value').first()).value as ServerJson;
@@ -52,7 +52,13 @@ export async function measureIndexBuilds(
       );
       t = performance.now();
       const writer = new TreeWriter(db.knex, store, target, build++, false);
-      await renderSearchIndex(db.knex, writer, target, await updateSearchState(db.knex, target, [name]));
+      await renderSearchIndex(
+        db.knex,
+        writer,
+        target,
+        await updateSearchState(db.knex, target, [name]),
+        store,
+      );
       publishes.push({ objects: writer.stats.written, ms: Math.round(performance.now() - t) });
     }
     return {
