@@ -14,7 +14,7 @@ import type { Queryable } from '../db/sql.js';
 import { renderPageAfter, viewPageAssembler } from './lists.js';
 import type { BuilderOptions, BuildRequest } from './options.js';
 import type { ServerQuarantine } from './quarantine.js';
-import { renderSearchIndex, updateSearchState } from './search-index.js';
+import { renderSearchIndex, settleSearchState, updateSearchState } from './search-index.js';
 import type { RenderedObject, TreeWriter } from './writer.js';
 
 export class MassDeletionError extends Error {
@@ -112,6 +112,7 @@ export async function fullRender(
   // Search: the term update runs once per build; renderers of search objects share its result.
   const search = await updateSearchState(knex, target, 'all');
   await renderSearchIndex(knex, writer, target, search, options.store);
+  await settleSearchState(knex, search);
 
   // What exists but was not rendered should not exist. Feed pages, snapshots, build manifests and
   // the root are history, not renderings, and are left alone.

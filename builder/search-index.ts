@@ -31,7 +31,12 @@ import {
   indexedServers,
   shardRows,
 } from '../db/repositories/search-index.js';
-import { allServerNames, type TermChange, updateSearchTerms } from '../db/repositories/search-terms.js';
+import {
+  allServerNames,
+  settleSearchTerms,
+  type TermChange,
+  updateSearchTerms,
+} from '../db/repositories/search-terms.js';
 import { keysWithPrefix, knownObjects } from '../db/repositories/tree-objects.js';
 import type { Queryable } from '../db/sql.js';
 import type { ObjectStore } from '../store/types.js';
@@ -77,6 +82,15 @@ export async function updateSearchState(
     for (const [name, change] of await updateSearchTerms(db, names)) changes.set(name, change);
   }
   return { full: true, changes, servers: changed === 'all' ? [] : changed };
+}
+
+/**
+ * Called once every search renderer of the build has written what `update` changed: the term
+ * changes stop being pending. Until then a killed build leaves them recorded, and the next build's
+ * `updateSearchState` returns them again.
+ */
+export async function settleSearchState(db: Queryable, update: SearchUpdate): Promise<void> {
+  await settleSearchTerms(db, update.changes.keys());
 }
 
 export interface SearchIndexStats {

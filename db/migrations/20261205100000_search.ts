@@ -19,12 +19,22 @@ export async function up(knex: Knex): Promise<void> {
     t.smallint('field').notNullable();
     t.primary(['server_name', 'term']);
   });
+  /**
+   * Term changes stored but not yet rendered: a server's terms as the index last rendered them, kept
+   * from the term update until the build that renders the change has written it (a killed build
+   * leaves the row, and the next build renders from it).
+   */
+  await knex.schema.createTable('search_pending', (t) => {
+    t.text('server_name').primary();
+    t.jsonb('rendered_terms').notNullable();
+  });
   await knex.raw(
     'create index search_terms_prefix on search_terms (term collate "C", server_name collate "C")',
   );
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTable('search_pending');
   await knex.schema.dropTable('search_terms');
   await knex.schema.dropTable('search_docs');
 }

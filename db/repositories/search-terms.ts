@@ -23,16 +23,34 @@ function sameTerms(a: Map<string, FieldRank>, b: Map<string, FieldRank>): boolea
   return true;
 }
 
+/** Term changes stored by a build that did not live to render them: the terms the index still shows. */
+async function pendingTerms(db: Queryable): Promise<Map<string, Map<string, FieldRank>>> {
+  const rows = (await db('search_pending').select('server_name', 'rendered_terms')) as {
+    server_name: string;
+    rendered_terms: Record<string, FieldRank> | string;
+  }[];
+  return new Map(
+    rows.map((r) => {
+      const terms = typeof r.rendered_terms === 'string' ? JSON.parse(r.rendered_terms) : r.rendered_terms;
+      return [r.server_name, new Map(Object.entries(terms as Record<string, FieldRank>))];
+    }),
+  );
+}
+
 /**
- * Brings the terms of `names` up to date, in one transaction per batch. Returns the servers whose
- * terms changed (a publish that leaves every term as it was is not in the result).
+ * Brings the terms of `names` up to date, in one transaction per batch, and returns the servers whose
+ * terms changed since the index last rendered them (a publish that leaves every term as it was is
+ * not in the result). Each change stays recorded (`search_pending`, in the same transaction) until
+ * `settleSearchTerms`: a build killed between this update and writing the index leaves it there,
+ * and the next update returns it again (with the terms the index still shows as `before`).
  */
 export async function updateSearchTerms(
   db: Queryable,
   names: readonly string[],
 ): Promise<Map<string, TermChange>> {
   const changes = new Map<string, TermChange>();
-  for (const batch of chunks(names, 200)) {
+  const pending = await pendingTerms(db);
+  for (const batch of chunks([...new Set([...names, ...pending.keys()])], 200)) {
     const latest = (await db('server_versions')
       .select('server_name', 'value')
       .whereIn('server_name', batch)
@@ -41,35 +59,44 @@ export async function updateSearchTerms(
     const stored = (await db('search_terms')
       .select('server_name', 'term', 'field')
       .whereIn('server_name', batch)) as { server_name: string; term: string; field: number }[];
-    const before = new Map<string, Map<string, FieldRank>>();
+    const storedTerms = new Map<string, Map<string, FieldRank>>();
     for (const row of stored) {
-      const terms = before.get(row.server_name) ?? new Map<string, FieldRank>();
+      const terms = storedTerms.get(row.server_name) ?? new Map<string, FieldRank>();
       terms.set(row.term, row.field as FieldRank);
-      before.set(row.server_name, terms);
+      storedTerms.set(row.server_name, terms);
     }
-    const changed: string[] = [];
+    const rewrite: string[] = [];
+    const fresh: { server_name: string; rendered_terms: string }[] = [];
     for (const name of batch) {
-      const change = { before: before.get(name) ?? new Map(), after: current.get(name) ?? new Map() };
-      if (sameTerms(change.before, change.after)) continue;
-      changes.set(name, change);
-      changed.push(name);
+      const now = current.get(name) ?? new Map<string, FieldRank>();
+      const before = storedTerms.get(name) ?? new Map<string, FieldRank>();
+      if (!sameTerms(before, now)) rewrite.push(name);
+      const rendered = pending.get(name) ?? before;
+      if (sameTerms(rendered, now)) continue;
+      changes.set(name, { before: rendered, after: now });
+      if (!pending.has(name))
+        fresh.push({ server_name: name, rendered_terms: JSON.stringify(Object.fromEntries(rendered)) });
     }
-    if (changed.length === 0) continue;
-    const rows = changed.flatMap((name) =>
-      [...(changes.get(name) as TermChange).after].map(([term, field]) => ({
-        server_name: name,
-        term,
-        field,
-      })),
+    if (rewrite.length === 0) continue;
+    const rows = rewrite.flatMap((name) =>
+      [...(current.get(name) ?? [])].map(([term, field]) => ({ server_name: name, term, field })),
     );
     await db.transaction(async (trx) => {
-      await trx('search_terms').whereIn('server_name', changed).delete();
+      await trx('search_terms').whereIn('server_name', rewrite).delete();
       for (const part of chunks(rows, 1000)) await trx('search_terms').insert(part);
-      const indexed = changed.filter((name) => current.has(name));
+      for (const part of chunks(fresh, 1000))
+        await trx('search_pending').insert(part).onConflict('server_name').ignore();
+      const indexed = rewrite.filter((name) => current.has(name));
       if (indexed.length > 0) await assignDocIds(trx, indexed);
     });
   }
   return changes;
+}
+
+/** The index now shows these servers' terms as stored: their pending changes are done. */
+export async function settleSearchTerms(db: Queryable, names: Iterable<string>): Promise<void> {
+  for (const part of chunks([...names], 1000))
+    await db('search_pending').whereIn('server_name', part).delete();
 }
 
 /** Gives each server without one the next doc number; a number once given is never reused. */

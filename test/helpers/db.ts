@@ -94,6 +94,7 @@ const DATA_TABLES = [
   'mirror_staging',
   'search_docs',
   'search_terms',
+  'search_pending',
   'mirror_runs',
   'mirror_issues',
   'quarantined_servers',

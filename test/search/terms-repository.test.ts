@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Database } from '../../db/connect.js';
-import { allServerNames, updateSearchTerms } from '../../db/repositories/search-terms.js';
+import { allServerNames, settleSearchTerms, updateSearchTerms } from '../../db/repositories/search-terms.js';
 import { resetDatabase, testBackends } from '../helpers/db.js';
 
 const AT = '2026-12-05T10:00:00Z';
@@ -50,6 +50,7 @@ for (const backend of testBackends()) {
       assert.equal(changes.get(name)?.after.get('radar'), 2);
       const [{ doc_id: first }] = await db.knex('search_docs').where({ server_name: name });
 
+      await settleSearchTerms(db.knex, changes.keys());
       assert.equal((await updateSearchTerms(db.knex, [name])).size, 0, 'nothing changed');
 
       await putVersion(db, name, '1.1.0', { description: 'Snow radar' });
@@ -74,6 +75,26 @@ for (const backend of testBackends()) {
       await updateSearchTerms(db.knex, [name]);
       const [{ doc_id: again }] = await db.knex('search_docs').where({ server_name: name });
       assert.equal(again, first, 'a returning server keeps its doc number');
+    });
+
+    test('a change stays pending until settled: an update after a killed build returns it again, against what the index shows', async () => {
+      const name = 'io.example/radar';
+      await putVersion(db, name, '1.0.0', { description: 'Rain' });
+      await settleSearchTerms(db.knex, (await updateSearchTerms(db.knex, [name])).keys());
+      await putVersion(db, name, '1.1.0', { description: 'Snow' });
+      const first = await updateSearchTerms(db.knex, [name]);
+      assert.equal(first.get(name)?.before.has('rain'), true);
+      // The build dies here, before rendering. The next build is asked about other servers only.
+      const again = await updateSearchTerms(db.knex, ['io.example/other']);
+      assert.deepEqual([...again.keys()], [name]);
+      assert.deepEqual(
+        again.get(name)?.before,
+        first.get(name)?.before,
+        'before = what the index still shows',
+      );
+      assert.equal(again.get(name)?.after.has('snow'), true);
+      await settleSearchTerms(db.knex, again.keys());
+      assert.equal((await updateSearchTerms(db.knex, [name])).size, 0);
     });
 
     test('doc numbers are given in order and never reused; allServerNames pages in byte order', async () => {
