@@ -27,7 +27,10 @@ export type TreeKey =
   | { kind: 'server-version'; name: string; segment: string; includeDeleted: boolean }
   | { kind: 'list-first'; view: ListView; family: PageFamily }
   | { kind: 'list-after'; view: ListView; family: PageFamily; name: string; segment: string }
-  | { kind: 'feed-page'; day: string; page: number };
+  | { kind: 'feed-page'; day: string; page: number }
+  | { kind: 'browse-page' }
+  | { kind: 'browse-script'; hash: string }
+  | { kind: 'server-page'; name: string };
 
 export type TreeKeyKind = TreeKey['kind'];
 
@@ -88,6 +91,15 @@ const KEY_SHAPES: readonly { pattern: RegExp; parts: (m: string[]) => TreeKey }[
     pattern: new RegExp(`^feed/(${DAY_SOURCE})/(0|[1-9]\\d*)\\.json$`),
     parts: (m) => ({ kind: 'feed-page', day: m[1] as string, page: Number(m[2]) }),
   },
+  { pattern: /^index\.html$/, parts: () => ({ kind: 'browse-page' }) },
+  {
+    pattern: /^app\/browse\.([0-9a-f]{16})\.js$/,
+    parts: (m) => ({ kind: 'browse-script', hash: m[1] as string }),
+  },
+  {
+    pattern: new RegExp(`^servers/(${NAME_SOURCE})/index\\.html$`),
+    parts: (m) => ({ kind: 'server-page', name: m[1] as string }),
+  },
 ];
 
 const SIGNATURE_SUFFIX = '.sig';
@@ -142,6 +154,8 @@ const HISTORY_KINDS: ReadonlySet<TreeKeyKind> = new Set<TreeKeyKind>([
   'snapshot-manifest',
   'build-manifest',
   'feed-page',
+  // A page cached for a minute may still name an earlier script: scripts are never deleted.
+  'browse-script',
 ]);
 
 /**
