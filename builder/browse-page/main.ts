@@ -68,7 +68,9 @@ function hitItem(hit: SearchHit): Elem {
   const hints = installHints(hit).map((hint) => {
     const code = el('code');
     code.append(
-      hint.form === 'url' && isLinkable(hint.text) ? el('a', { text: hint.text, href: hint.text }) : hint.text,
+      hint.form === 'url' && isLinkable(hint.text)
+        ? el('a', { text: hint.text, href: hint.text })
+        : hint.text,
     );
     return el('li', {}, [
       el('span', { className: 'kind', text: hint.kind }),
@@ -85,7 +87,10 @@ function hitItem(hit: SearchHit): Elem {
     el('p', { className: 'desc', text: hit.description }),
     el('p', { className: 'meta' }, [
       document.createTextNode(`Version ${hit.version}`),
-      hit.status === 'deprecated' ? el('span', { className: 'badge deprecated', text: 'deprecated' }) : undefined,
+      hit.status === 'deprecated' ? document.createTextNode(' ') : undefined,
+      hit.status === 'deprecated'
+        ? el('span', { className: 'badge deprecated', text: 'deprecated' })
+        : undefined,
       document.createTextNode(' · '),
       el('a', { text: 'JSON document', href: versionDocumentPath(hit.name, hit.version) }),
     ]),

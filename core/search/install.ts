@@ -22,7 +22,8 @@ function field(item: unknown, name: string): string | undefined {
 }
 
 function transportOf(item: unknown): string | undefined {
-  const transport = item && typeof item === 'object' ? (item as { transport?: unknown }).transport : undefined;
+  const transport =
+    item && typeof item === 'object' ? (item as { transport?: unknown }).transport : undefined;
   return field(transport, 'type');
 }
 
