@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { createSearchClient } from '../../client/search.js';
 import { serverPageKey } from '../../core/layout/keys.js';
 import { ROOT, startServe } from '../../scripts/bench/util.js';
 import { ANON } from '../helpers/app.js';
@@ -156,6 +157,13 @@ describe('browse page in Chromium', { timeout: 300_000 }, () => {
         'the browse page',
         () => fetch(`${registry.cdn}/index.html`),
         (res) => res.status === 200,
+      );
+      // What the page's script will find (the same client library), before any browser asks.
+      const search = createSearchClient({ baseUrl: registry.cdn });
+      await until(
+        'the search index',
+        () => search.search('anonymous'),
+        (found) => found.total === 3 && found.hits.some((h) => h.name === GIT && h.status === 'deprecated'),
       );
 
       browser = await launch();
