@@ -150,8 +150,8 @@ export function logEachRequest(app: FastifyInstance): void {
 
 /**
  * Fastify's own JSON parser (prototype-poisoning checks included), preceded by a linear scan of the
- * text: a body nested too deep or holding too many objects and arrays is refused with 422 before
- * JSON.parse spends on it.
+ * text: a body nested too deep, holding too many objects and arrays, or an object or array with more
+ * members than any cap allows is refused with 422 before JSON.parse spends on it.
  */
 export function boundJsonParsing(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
@@ -159,7 +159,7 @@ export function boundJsonParsing(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const problem = jsonShapeProblem(body as string);
     if (problem !== undefined) {
-      done(new RegistryError(422, problem), undefined);
+      done(new RegistryError(422, problem.message), undefined);
       return;
     }
     parse(request, body as string, done);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isHistoryKey, isListPageKey } from '../core/layout/key-shapes.js';
+import { isGraceKey, isHistoryKey } from '../core/layout/key-shapes.js';
 import {
   type ListItemKey,
   PAGE_FAMILIES,
@@ -14,6 +14,7 @@ import type { Queryable } from '../db/sql.js';
 import { renderPageAfter, viewPageAssembler } from './lists.js';
 import type { BuilderOptions, BuildRequest } from './options.js';
 import type { ServerQuarantine } from './quarantine.js';
+import { renderSearchIndex, updateSearchState } from './search-index.js';
 import type { RenderedObject, TreeWriter } from './writer.js';
 
 export class MassDeletionError extends Error {
@@ -108,6 +109,10 @@ export async function fullRender(
     await writer.write([await renderPageAfter(knex, page.view, page.family, page.after)]);
   }
 
+  // Search: the term update runs once per build; renderers of search objects share its result.
+  const search = await updateSearchState(knex, target, 'all');
+  await renderSearchIndex(knex, writer, target, search);
+
   // What exists but was not rendered should not exist. Feed pages, snapshots, build manifests and
   // the root are history, not renderings, and are left alone.
   const unseen = (await unseenKeys(knex, target, runId)).filter((key) => !isHistoryKey(key));
@@ -120,6 +125,6 @@ export async function fullRender(
     throw new MassDeletionError(unseen.length, size);
   }
   await forgetSeen(knex);
-  await writer.orphan(unseen.filter(isListPageKey));
-  await writer.delete(unseen.filter((key) => !isListPageKey(key)));
+  await writer.orphan(unseen.filter(isGraceKey));
+  await writer.delete(unseen.filter((key) => !isGraceKey(key)));
 }

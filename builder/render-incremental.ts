@@ -7,6 +7,7 @@ import { chunks } from '../db/sql.js';
 import { renderChangedRegions } from './lists.js';
 import type { BuilderOptions } from './options.js';
 import type { ServerQuarantine } from './quarantine.js';
+import { renderSearchIndex, updateSearchState } from './search-index.js';
 import type { RenderedObject, TreeWriter } from './writer.js';
 
 /** Changed servers rendered (and written) together. */
@@ -48,6 +49,9 @@ export async function incrementalRender(
       await writer.orphan(region.superseded);
     }
   }
+  // Search: the term update runs once per build; renderers of search objects share its result.
+  const search = await updateSearchState(knex, target, changed);
+  await renderSearchIndex(knex, writer, target, search);
   // Documents of versions that left a view go after every list stopped naming them.
   await writer.delete(gone);
 }

@@ -97,8 +97,9 @@ export function isReadRequest(method: string, url: string): boolean {
   return READ_PATH.test(path);
 }
 
-const READ_PATH =
-  /^\/(?:(?:v0|v0\.1)\/servers(?:\/.*)?|index\.(?:json(?:\.sig)?|html)|(?:snapshots|keys|feed|lists|manifest|servers|app|errors)\/.*)?$/;
+/** The paths the static tree answers (also copied into the nginx module by cdn/nginx/nginx.ts). */
+export const READ_PATH =
+  /^\/(?:(?:v0|v0\.1)\/servers(?:\/.*)?|index\.(?:json(?:\.sig)?|html)|(?:snapshots|keys|feed|lists|manifest|servers|errors|search|app)\/.*)?$/;
 
 /** `/` (with any query): the one URL whose object depends on a header (Accept: the edge function). */
 const isRoot = (url: string): boolean => url === '/' || url.startsWith('/?');

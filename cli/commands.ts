@@ -35,6 +35,18 @@ export interface CommandSpec {
 
 const BUILD_KINDS = ['incremental', 'full', 'snapshot'] as const;
 
+/** `cdn`: the Node local CDN (development), or the same edge function in nginx (cdn/nginx/). */
+const CDN_OPTIONS: readonly OptionSpec[] = [
+  {
+    flags: '--nginx',
+    description: 'serve through nginx and its njs module (self-hosting: several times the requests/s)',
+  },
+  {
+    flags: '--api <url>',
+    description: 'with --nginx: send every non-read request to this write API (one URL)',
+  },
+];
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'init',
@@ -210,6 +222,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/status.js'),
   },
   {
+    name: 'search',
+    summary: 'find servers by keyword in a registry’s static search index',
+    description:
+      'Finds servers whose name, title, description, package identifiers or remote hosts have words\n' +
+      'starting with every given word (case and accents ignored), best first: exact name, name prefix,\n' +
+      'name words, title, description, packages, remotes. Reads the static index over HTTP\n' +
+      '(search/index.json and the few objects it names); deprecated servers are marked.',
+    group: 'Reading',
+    registry: true,
+    json: true,
+    args: ['<words...>'],
+    options: [
+      { flags: '--limit <n>', description: 'hits to show (1 to 100)', default: '10' },
+      { flags: '--offset <n>', description: 'hits to skip (the next page)', default: '0' },
+      { flags: '--read-url <url>', description: 'where the registry’s read side answers' },
+    ],
+    examples: [
+      'mcp-registry search weather',
+      'mcp-registry search github issues --limit 5 --json',
+      'mcp-registry search filesystem --read-url https://registry.example.org',
+    ],
+    load: () => import('./commands/search.js'),
+  },
+  {
     name: 'verify',
     summary: 'check a published tree: signatures, and with --snapshot the snapshot',
     group: 'Reading',
@@ -233,7 +269,11 @@ export const COMMANDS: readonly CommandSpec[] = [
           ? 'run the write API, the builder daemon and the local CDN in one process (npm start)'
           : `run the ${name === 'api' ? 'write API' : name === 'builder' ? 'builder daemon' : 'local CDN server'} alone (production)`,
       group: 'Operating',
-      examples: [`mcp-registry ${name}`],
+      ...(name === 'cdn' ? { options: CDN_OPTIONS } : {}),
+      examples:
+        name === 'cdn'
+          ? ['mcp-registry cdn', 'mcp-registry cdn --nginx --api http://127.0.0.1:8080']
+          : [`mcp-registry ${name}`],
       load: () => import('./commands/serve.js'),
     }),
   ),

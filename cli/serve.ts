@@ -1,9 +1,10 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createWriteApi } from '../api/create.js';
 import { type BuilderDaemon, startBuilderDaemon } from '../builder/daemon.js';
 import { createDaemonOptions } from '../builder/runtime.js';
 import { startLocalCdn } from '../cdn/local-server.js';
+import { startNginxCdn } from '../cdn/nginx/nginx.js';
 import type { Config } from '../core/config.js';
 import { createServerJsonValidator } from '../core/validation/index.js';
 import { openDatabase } from '../db/connect.js';
@@ -20,7 +21,13 @@ import { createLogger } from './logger.js';
  */
 export type ServeMode = 'all' | 'api' | 'builder' | 'cdn';
 
-export async function serve(config: Config, io: Io, mode: ServeMode = 'all'): Promise<number> {
+export async function serve(
+  config: Config,
+  io: Io,
+  mode: ServeMode = 'all',
+  /** `cdn --nginx`: the local CDN in nginx (cdn/nginx/), proxying non-reads to `api` when given. */
+  nginx?: { api?: string },
+): Promise<number> {
   const logger = createLogger(config.logLevel);
   const withApi = mode === 'all' || mode === 'api';
   const withBuilder = mode === 'all' || mode === 'builder';
@@ -76,7 +83,21 @@ export async function serve(config: Config, io: Io, mode: ServeMode = 'all'): Pr
         io.stderr(`mirror:     replicating ${config.mirror.upstream} (${config.mirror.schedule}, UTC)`);
       }
     }
-    if (withCdn && config.target.kind === 'filesystem') {
+    if (mode === 'cdn' && nginx && config.target.kind === 'filesystem') {
+      // Configuration, module, pid and error log in the data directory (written on every start).
+      const prefix = resolve(config.dataDir, 'nginx');
+      cdn = await startNginxCdn({
+        root: resolve(config.target.dir),
+        prefix,
+        host: config.cdn.host,
+        port: config.cdn.port,
+        ...(nginx.api ? { writeApi: nginx.api } : {}),
+      });
+      io.stderr(
+        `read API:   ${cdn.url}/v0.1/servers (nginx + njs serving ${config.target.dir}/ through the edge function; ` +
+          `${nginx.api ? `writes to ${nginx.api}; ` : ''}configuration in ${join(prefix, 'nginx.conf')})`,
+      );
+    } else if (withCdn && config.target.kind === 'filesystem') {
       const api = oneUrl ? app : undefined;
       const started = await startLocalCdn({
         root: resolve(config.target.dir),

@@ -36,6 +36,7 @@ export function patternsFor(permissions: readonly Permission[], action: Permissi
  * `com.evil.api/*` are all blocked by `com.evil`.
  */
 export function isBlockedPattern(pattern: string, blocked: readonly string[]): boolean {
-  const root = pattern.replace(/(\/\*|\.\*|\*)$/, '').split('/')[0] ?? '';
+  // split with a limit: a refused 1 MiB name of `/` would otherwise become a million-item array.
+  const root = pattern.replace(/(\/\*|\.\*|\*)$/, '').split('/', 1)[0] ?? '';
   return blocked.some((b) => isSubNamespace(b, root));
 }

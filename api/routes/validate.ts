@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   jsonShapeProblem,
   type ServerJsonValidator,
+  type ShapeProblem,
   type ValidationResult,
 } from '../../core/validation/index.js';
 import { quoteSafely } from '../problem.js';
@@ -36,18 +37,8 @@ export function registerValidateRoutes(app: FastifyInstance, deps: { validator: 
     scope.post('/validate', async (request): Promise<ValidationResult> => {
       const body = request.body as unknown;
       if (body && typeof body === 'object' && BAD_SHAPE in body) {
-        return {
-          valid: false,
-          issues: [
-            {
-              type: 'json',
-              path: '',
-              message: String((body as { [BAD_SHAPE]: unknown })[BAD_SHAPE]),
-              severity: 'error',
-              reference: 'limit-json',
-            },
-          ],
-        };
+        const { message, reference } = (body as { [BAD_SHAPE]: ShapeProblem })[BAD_SHAPE];
+        return { valid: false, issues: [{ type: 'json', path: '', message, severity: 'error', reference }] };
       }
       if (body && typeof body === 'object' && INVALID_JSON in body) {
         return {

@@ -84,7 +84,7 @@ function hitItem(hit: SearchHit): Elem {
   return el('li', {}, [
     el('h3', {}, [link]),
     el('p', { className: 'name', text: hit.name }),
-    el('p', { className: 'desc', text: hit.description }),
+    el('p', { className: 'desc', text: hit.description ?? '' }),
     el('p', { className: 'meta' }, [
       document.createTextNode(`Version ${hit.version}`),
       hit.status === 'deprecated' ? document.createTextNode(' ') : undefined,

@@ -13,7 +13,7 @@ var TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|([+-])(\d\d):(
 var FEED_CURSOR = /^feed:(\d{4}-\d\d-\d\d):(0|[1-9]\d{0,8})$/;
 // Paths under the tree served as they are; dot segments are refused separately.
 var TREE =
-  /^\/(index\.(json(\.sig)?|html)|(snapshots|keys|feed|lists|manifest|servers|app)(\/[A-Za-z0-9._~-]+)+)$/;
+  /^\/(index\.(json(\.sig)?|html)|(snapshots|keys|feed|lists|manifest|servers|search|app)(\/[A-Za-z0-9._~-]+)+)$/;
 var BAD_TIME = 'Invalid updated_since format: expected RFC3339 timestamp (e.g., 2025-08-07T13:15:04.280Z)';
 var NO_SEARCH =
   'search is not supported by the static registry; download the snapshot (/snapshots/latest.json) or use a subregistry';

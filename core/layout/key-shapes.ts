@@ -14,6 +14,9 @@ const SEGMENT_SOURCE = '(?!\\.+\\.json(?:\\.sig)?$)[A-Za-z0-9._~-]+';
 const DAY_SOURCE = '\\d{4}-\\d\\d-\\d\\d';
 const VIEW_SOURCE = 'live|all|latest|latest\\.all';
 const FAMILY_SOURCE = PAGE_FAMILIES.join('|');
+// An encoded shard prefix: two code points, each a letter or digit kept as is or its UTF-8 bytes as `~XX`.
+const SHARD_PREFIX_SOURCE = '(?:[A-Za-z0-9]|(?:~[0-9A-F]{2}){1,4}){2}';
+const SEARCH_HASH_SOURCE = '[0-9a-f]{12}';
 
 /** What a key of the tree is, with the parts its builder was given (a version as its encoded segment). */
 export type TreeKey =
@@ -28,6 +31,9 @@ export type TreeKey =
   | { kind: 'list-first'; view: ListView; family: PageFamily }
   | { kind: 'list-after'; view: ListView; family: PageFamily; name: string; segment: string }
   | { kind: 'feed-page'; day: string; page: number }
+  | { kind: 'search-manifest' }
+  | { kind: 'search-terms'; prefix: string; hash: string }
+  | { kind: 'search-docs'; bucket: number; hash: string }
   | { kind: 'browse-page' }
   | { kind: 'browse-script'; hash: string }
   | { kind: 'server-page'; name: string };
@@ -90,6 +96,15 @@ const KEY_SHAPES: readonly { pattern: RegExp; parts: (m: string[]) => TreeKey }[
   {
     pattern: new RegExp(`^feed/(${DAY_SOURCE})/(0|[1-9]\\d*)\\.json$`),
     parts: (m) => ({ kind: 'feed-page', day: m[1] as string, page: Number(m[2]) }),
+  },
+  { pattern: /^search\/index\.json$/, parts: () => ({ kind: 'search-manifest' }) },
+  {
+    pattern: new RegExp(`^search/terms/(${SHARD_PREFIX_SOURCE})\\.(${SEARCH_HASH_SOURCE})\\.json$`),
+    parts: (m) => ({ kind: 'search-terms', prefix: m[1] as string, hash: m[2] as string }),
+  },
+  {
+    pattern: new RegExp(`^search/docs/(0|[1-9]\\d*)\\.(${SEARCH_HASH_SOURCE})\\.json$`),
+    parts: (m) => ({ kind: 'search-docs', bucket: Number(m[1]), hash: m[2] as string }),
   },
   { pattern: /^index\.html$/, parts: () => ({ kind: 'browse-page' }) },
   {
@@ -168,6 +183,18 @@ const HISTORY_KINDS: ReadonlySet<TreeKeyKind> = new Set<TreeKeyKind>([
 export function isHistoryKey(key: string): boolean {
   const kind = classifyKey(key)?.kind;
   return kind !== undefined && HISTORY_KINDS.has(kind);
+}
+
+/**
+ * Whether a superseded key stays readable for a grace period instead of being deleted at once: list
+ * pages (crawlers hold their cursors) and the search index's content-addressed shards and buckets
+ * (readers hold an older manifest that names them).
+ *
+ * @example isGraceKey('search/terms/we.a1b2c3d4e5f6.json') // true
+ */
+export function isGraceKey(key: string): boolean {
+  const kind = classifyKey(key)?.kind;
+  return kind === 'list-first' || kind === 'list-after' || kind === 'search-terms' || kind === 'search-docs';
 }
 
 /**

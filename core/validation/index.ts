@@ -15,7 +15,7 @@ export type {
   ServerJson,
 } from '../server-json.js';
 export { PUBLISHER_PROVIDED_MAX_BYTES, PUBLISHER_PROVIDED_META_KEY } from '../server-json.js';
-export { jsonShapeProblem } from './limits.js';
+export { jsonShapeProblem, type ShapeProblem } from './limits.js';
 export {
   normalizeServerJson,
   publisherProvidedSize,

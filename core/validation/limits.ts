@@ -112,16 +112,31 @@ export function capIssues<T extends { path: string }>(
   return [...issues.slice(0, MAX_ISSUES - 1), summary(issues.length - (MAX_ISSUES - 1))];
 }
 
+/** What the text scan refuses, with the issue reference `/validate` reports it under. */
+export interface ShapeProblem {
+  reference: 'limit-json' | 'limit-items';
+  message: string;
+}
+
 /**
- * What is wrong with the shape of JSON text, found by one pass over the text (brackets inside
- * strings skipped) before JSON.parse builds anything, or undefined: nesting deeper than
- * `bounds.depth` (parsing 500,000 levels of `[`, a 1 MiB body, costs ~0.9 s of CPU) or more than
- * `bounds.containers` objects and arrays in all.
+ * What is wrong with the shape of JSON text, found by one pass over the text (brackets and commas
+ * inside strings skipped) before JSON.parse builds anything, or undefined: nesting deeper than
+ * `bounds.depth` (parsing 500,000 levels of `[`, a 1 MiB body, costs ~0.9 s of CPU), more than
+ * `bounds.containers` objects and arrays in all, or one object or array with more than `bounds.items`
+ * members (by default MAX_OTHER_ITEMS, the largest item cap checkLimits applies after parsing; an
+ * object of 60,000 keys costs ~70 ms to parse and enumerate). Counted on the text, so repeated keys
+ * count each time.
  */
 export function jsonShapeProblem(
   text: string,
-  bounds: { depth: number; containers: number } = { depth: MAX_JSON_DEPTH, containers: MAX_JSON_CONTAINERS },
-): string | undefined {
+  bounds: { depth: number; containers: number; items?: number } = {
+    depth: MAX_JSON_DEPTH,
+    containers: MAX_JSON_CONTAINERS,
+  },
+): ShapeProblem | undefined {
+  const items = bounds.items ?? MAX_OTHER_ITEMS;
+  /** Commas seen so far in the open container at each depth (members = commas + 1). */
+  const commas: number[] = [];
   let depth = 0;
   let containers = 0;
   let inString = false;
@@ -132,11 +147,27 @@ export function jsonShapeProblem(
         i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > bounds.depth) return `JSON nested deeper than ${bounds.depth} levels is not accepted`;
-      if (++containers > bounds.containers) {
-        return `JSON with more than ${bounds.containers} objects and arrays is not accepted`;
+    else if (c === 0x2c) {
+      if (depth > 0 && ++(commas[depth] as number) >= items) {
+        return {
+          reference: 'limit-items',
+          message: `an object or array with more than ${items} members is not accepted`,
+        };
       }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > bounds.depth) {
+        return {
+          reference: 'limit-json',
+          message: `JSON nested deeper than ${bounds.depth} levels is not accepted`,
+        };
+      }
+      if (++containers > bounds.containers) {
+        return {
+          reference: 'limit-json',
+          message: `JSON with more than ${bounds.containers} objects and arrays is not accepted`,
+        };
+      }
+      commas[depth] = 0;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
   return undefined;

@@ -17,6 +17,7 @@ const BENCHES: Record<
   mirror: () => import('./mirror.js'),
   adversarial: () => import('./adversarial.js'),
   read: () => import('./read.js'),
+  search: () => import('./search.js'),
 };
 
 const { positionals, values } = parseArgs({
@@ -27,6 +28,7 @@ const { positionals, values } = parseArgs({
     warmup: { type: 'string' },
     servers: { type: 'string' },
     'database-url': { type: 'string' },
+    'db-servers': { type: 'string' },
     profile: { type: 'string' },
     runs: { type: 'string' },
   },

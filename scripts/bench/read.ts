@@ -10,6 +10,7 @@ import { runBuild } from '../../builder/runs.js';
 import { createSiteSigner } from '../../builder/signing.js';
 import { isEdgeResponse, loadEdgeHandler, toEdgeEvent } from '../../cdn/edge/load.js';
 import { startLocalCdn } from '../../cdn/local-server.js';
+import { findModulesDir, startNginxCdn } from '../../cdn/nginx/nginx.js';
 import { pageDocument } from '../../core/layout/documents.js';
 import { type ServerList, toServerResponse } from '../../core/shapes.js';
 import { openDatabase } from '../../db/connect.js';
@@ -24,12 +25,15 @@ import { freePort, writeResult } from './util.js';
  * Read benchmark (issue 14): the same two documents — a list page of about 30 items and a version
  * document — served by
  * - the local CDN (`mcp-registry cdn`: the edge function, the hot cache), identity and brotli;
+ * - the local CDN in nginx (`mcp-registry cdn --nginx`: the same edge function in njs, one worker),
+ *   identity and brotli (skipped with a note without nginx's njs module);
  * - a static file server on the same site-output files (nginx, one worker), the floor;
  * - a dynamic origin: Node answering the official list query (and the version lookup) from
  *   PostgreSQL for each request, as the official registry does;
  * with one load tool (wrk: 32 connections, 2 threads, `--seconds` each, 10 by default). Needs
  * PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL) and wrk; nginx is skipped with a note if absent.
  */
+const NJS = 'local CDN in nginx (njs)';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const has = (tool: string) => {
   try {
@@ -100,6 +104,7 @@ export async function main(args: Record<string, string | undefined>): Promise<vo
   if (!databaseUrl)
     throw new Error('the read benchmark needs PostgreSQL: --database-url or TEST_DATABASE_URL');
   if (!has('wrk')) throw new Error('the read benchmark needs wrk (Debian: apt-get install wrk)');
+  const loadAtStart = loadavg().map((l) => Number(l.toFixed(1)));
   const seconds = Number(args.seconds ?? 10);
   const servers = Number(args.servers ?? 2000);
   const dbName = 'mcpreg_bench_read';
@@ -202,6 +207,7 @@ export async function main(args: Record<string, string | undefined>): Promise<vo
       { server: 'local CDN', base: cdn.url, byKey: false },
     ];
     let floorNote: string | undefined;
+    let njsNote: string | undefined;
     if (has('nginx')) {
       const port = await freePort();
       const nginx = await startNginx(site, port);
@@ -213,11 +219,26 @@ export async function main(args: Record<string, string | undefined>): Promise<vo
       floorNote = 'nginx not installed: static floor skipped (Debian: apt-get install nginx)';
       log(floorNote);
     }
+    if (has('nginx') && findModulesDir()) {
+      const prefix = mkdtempSync(join(tmpdir(), 'mcpreg-bench-njs-'));
+      const njs = await startNginxCdn({ root: site, prefix, port: await freePort(), workers: 1 });
+      stops.push(async () => {
+        await njs.close();
+        rmSync(prefix, { recursive: true, force: true });
+      });
+      origins.push({ server: NJS, base: njs.url, byKey: false });
+    } else {
+      njsNote =
+        'nginx njs module not installed: local CDN in nginx skipped (Debian: apt-get install libnginx-mod-http-js)';
+      log(njsNote);
+    }
 
     const runs: Run[] = [];
     for (const doc of documents) {
       for (const origin of origins) {
-        for (const encoding of origin.server === 'local CDN' ? ['identity', 'br'] : ['identity']) {
+        const encodings =
+          origin.server === 'local CDN' || origin.server === NJS ? ['identity', 'br'] : ['identity'];
+        for (const encoding of encodings) {
           const target = `${origin.base}${origin.byKey ? doc.key : doc.url}`;
           const headers = { 'accept-encoding': encoding };
           const probe = await fetch(target, { headers });
@@ -247,25 +268,33 @@ export async function main(args: Record<string, string | undefined>): Promise<vo
       const cdnRate = rate('local CDN', document) as number;
       const dyn = rate('dynamic origin (Node + PostgreSQL)', document) as number;
       const floor = rate('nginx (static floor)', document);
+      const njsRate = rate(NJS, document);
+      const x = (a: number, b: number) => Number((a / b).toFixed(2));
       return {
         document,
-        cdnOverDynamic: Number((cdnRate / dyn).toFixed(2)),
-        ...(floor ? { floorOverCdn: Number((floor / cdnRate).toFixed(2)) } : {}),
+        cdnOverDynamic: x(cdnRate, dyn),
+        ...(floor ? { floorOverCdn: x(floor, cdnRate) } : {}),
+        ...(njsRate ? { nginxCdnOverDynamic: x(njsRate, dyn) } : {}),
+        ...(njsRate && floor ? { floorOverNginxCdn: x(floor, njsRate) } : {}),
       };
     });
     for (const r of ratios)
       log(
-        `${r.document}: local CDN ${r.cdnOverDynamic}× the dynamic origin; floor ${r.floorOverCdn ?? '–'}× the local CDN`,
+        `${r.document}: local CDN ${r.cdnOverDynamic}× the dynamic origin, floor ${r.floorOverCdn ?? '–'}× it; ` +
+          `in nginx ${r.nginxCdnOverDynamic ?? '–'}× the dynamic origin, floor ${r.floorOverNginxCdn ?? '–'}× it`,
       );
     const file = writeResult('read', {
       date: new Date().toISOString(),
       load: { tool: 'wrk', connections: 32, threads: 2, seconds },
       // The machine is shared: its load average during the run says how much to trust the figures.
-      machineLoadAverage: loadavg().map((l) => Number(l.toFixed(1))),
+      machineLoadAverage: {
+        start: loadAtStart,
+        end: loadavg().map((l) => Number(l.toFixed(1))),
+      },
       registry: { servers, versions: servers * 5 },
       runs,
       ratios,
-      ...(floorNote ? { note: floorNote } : {}),
+      ...(floorNote || njsNote ? { note: [floorNote, njsNote].filter(Boolean).join('; ') } : {}),
     });
     log(`results: ${file}`);
   } finally {

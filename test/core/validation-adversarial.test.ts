@@ -86,4 +86,22 @@ describe('nesting scan', () => {
       { numRuns: 1_000 },
     );
   });
+
+  it('refuses a container with more members than the cap before parsing, whatever the strings contain', () => {
+    const widest = (v: unknown): number =>
+      v !== null && typeof v === 'object'
+        ? Math.max(Object.keys(v).length, ...Object.values(v as Record<string, unknown>).map(widest))
+        : 0;
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), fc.integer({ min: 1, max: 6 }), (value, items) => {
+        const problem = jsonShapeProblem(JSON.stringify(value), { depth: 100, containers: Infinity, items });
+        assert.equal(problem !== undefined, widest(value) > items);
+        if (problem) assert.equal(problem.reference, 'limit-items');
+      }),
+      { numRuns: 1_000 },
+    );
+    // An object of 60,000 keys cost ~70 ms to parse and enumerate before this check.
+    const wide = JSON.stringify(Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, i])));
+    assert.equal(jsonShapeProblem(wide)?.reference, 'limit-items');
+  });
 });
