@@ -122,6 +122,7 @@ http {
   ${brotli ? `brotli_comp_level 6; brotli_min_length 1024; brotli_types ${COMPRESSIBLE_TYPES};` : ''}
   server {
     listen unix:${origin};
+    charset utf-8; charset_types text/html text/javascript;
     gzip on; ${brotli ? 'brotli on;' : ''}
     location / { js_content registry.serve; }
 ${api ? apiLocations(api, brotli) : ''}  }

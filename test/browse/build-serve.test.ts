@@ -1,11 +1,33 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isEdgeResponse, loadEdgeHandler, toEdgeEvent } from '../../cdn/edge/load.js';
 import { startLocalCdn } from '../../cdn/local-server.js';
+import { findModulesDir, startNginxCdn } from '../../cdn/nginx/nginx.js';
 import { serverPageKey } from '../../core/layout/keys.js';
 import { ANON } from '../helpers/app.js';
 import { type BuildFixture, useBuildFixture } from '../helpers/builder.js';
 import { testBackends } from '../helpers/db.js';
+
+const nginxSkip = (() => {
+  try {
+    execFileSync('nginx', ['-v'], { stdio: 'ignore' });
+    if (findModulesDir() !== undefined) return false;
+  } catch {}
+  return process.env.MCPREG_REQUIRE_NGINX ? false : 'nginx with the njs module is not installed';
+})();
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      s.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
@@ -82,40 +104,51 @@ for (const backend of testBackends()) {
       assert.ok(await f.store.head(script), 'the script survives full builds');
     });
 
-    it('the local CDN serves HTML at / to browsers, JSON to the rest, with Vary: Accept', async () => {
-      await f.publish({ name: `${ANON}/browse-cdn`, version: '1.0.0', description: 'CDN test' });
-      await f.build();
-      const cdn = await startLocalCdn({ root: f.root });
-      try {
-        const get = (path: string, accept?: string) =>
-          fetch(`${cdn.url}${path}`, {
-            headers: { 'accept-encoding': 'gzip', ...(accept ? { accept } : {}) },
-          });
-        // Twice each, interleaved: the CDN's memory of URL → key must not mix the two up.
-        for (let i = 0; i < 2; i++) {
-          const html = await get('/', BROWSER_ACCEPT);
-          assert.equal(html.status, 200);
-          assert.equal(html.headers.get('content-type'), 'text/html; charset=utf-8');
-          assert.equal(html.headers.get('vary'), 'Accept, Accept-Encoding');
-          assert.equal(html.headers.get('content-encoding'), 'gzip');
-          assert.match(await html.text(), /<html lang="en">/);
-          const json = await get('/');
-          assert.equal(json.headers.get('content-type'), 'application/json');
-          assert.match(json.headers.get('vary') ?? '', /^Accept\b/);
-          assert.equal(typeof ((await json.json()) as { seq: number }).seq, 'number');
+    // Both local CDNs (Node, and nginx + njs where installed, as test/cdn/nginx.test.ts decides).
+    for (const cdnKind of ['node', 'nginx'] as const) {
+      it(`the ${cdnKind} local CDN serves HTML at / to browsers, JSON to the rest, with Vary: Accept`, {
+        skip: cdnKind === 'nginx' ? nginxSkip : false,
+      }, async () => {
+        await f.publish({ name: `${ANON}/browse-cdn`, version: '1.0.0', description: 'CDN test' });
+        await f.build();
+        const prefix = mkdtempSync(join(tmpdir(), 'mcpreg-browse-nginx-'));
+        const cdn =
+          cdnKind === 'node'
+            ? await startLocalCdn({ root: f.root })
+            : await startNginxCdn({ root: f.root, prefix, port: await freePort() });
+        const varies = (res: Response) => (res.headers.get('vary') ?? '').split(/\s*,\s*/).filter(Boolean);
+        try {
+          const get = (path: string, accept?: string) =>
+            fetch(`${cdn.url}${path}`, {
+              headers: { 'accept-encoding': 'gzip', ...(accept ? { accept } : {}) },
+            });
+          // Twice each, interleaved: the CDN's memory (or edge cache) must not mix the two up.
+          for (let i = 0; i < 2; i++) {
+            const html = await get('/', BROWSER_ACCEPT);
+            assert.equal(html.status, 200);
+            assert.equal(html.headers.get('content-type'), 'text/html; charset=utf-8');
+            assert.deepEqual([...new Set(varies(html))].sort(), ['Accept', 'Accept-Encoding']);
+            assert.equal(html.headers.get('content-encoding'), 'gzip');
+            assert.match(await html.text(), /<html lang="en">/);
+            const json = await get('/');
+            assert.equal(json.headers.get('content-type'), 'application/json');
+            assert.ok(varies(json).includes('Accept'));
+            assert.equal(typeof ((await json.json()) as { seq: number }).seq, 'number');
+          }
+          const page = await get(`/${serverPageKey(`${ANON}/browse-cdn`)}`, BROWSER_ACCEPT);
+          assert.equal(page.status, 200);
+          assert.ok(!varies(page).includes('Accept'));
+          const script = /src="(\/app\/[^"]+)"/.exec(await (await get('/', BROWSER_ACCEPT)).text())?.[1];
+          const js = await get(script ?? '/missing');
+          assert.equal(js.status, 200);
+          assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
+          assert.equal(js.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+          assert.equal(js.headers.get('content-encoding'), 'gzip');
+        } finally {
+          await cdn.close();
+          rmSync(prefix, { recursive: true, force: true });
         }
-        const page = await get(`/${serverPageKey(`${ANON}/browse-cdn`)}`, BROWSER_ACCEPT);
-        assert.equal(page.status, 200);
-        assert.equal(page.headers.get('vary'), 'Accept-Encoding');
-        const script = /src="(\/app\/[^"]+)"/.exec(await (await get('/', BROWSER_ACCEPT)).text())?.[1];
-        const js = await get(script ?? '/missing');
-        assert.equal(js.status, 200);
-        assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
-        assert.equal(js.headers.get('cache-control'), 'public, max-age=31536000, immutable');
-        assert.equal(js.headers.get('content-encoding'), 'gzip');
-      } finally {
-        await cdn.close();
-      }
-    });
+      });
+    }
   });
 }
