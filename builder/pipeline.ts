@@ -13,6 +13,7 @@ import { currentJournalSeq } from '../db/repositories/journal.js';
 import { changedServers } from '../db/repositories/list-views.js';
 import { analyzeTreeObjects, expiredOrphans, forgetSeen } from '../db/repositories/tree-objects.js';
 import { getTreeState, saveTreeState, type TreeState } from '../db/repositories/tree-state.js';
+import { browseSiteObjects } from './browse.js';
 import { feedIsPrepared, updateFeed } from './feed.js';
 import { type BuilderOptions, type BuildOutcome, type BuildRequest, buildOutcome } from './options.js';
 import { ServerQuarantine } from './quarantine.js';
@@ -81,6 +82,8 @@ export async function build(
       'mutable',
     ),
   ]);
+  // The browse page's script, then the page that names it.
+  await writer.writeInOrder(await browseSiteObjects());
 
   const quarantine = await ServerQuarantine.load(knex, target, log, options.serverByteBudget);
   if (full) await fullRender(options, writer, target, request, runId, log, quarantine);

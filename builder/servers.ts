@@ -4,13 +4,14 @@ import {
   versionDocument,
   versionsListDocument,
 } from '../core/layout/documents.js';
-import { serverLatestKey, serverVersionKey, serverVersionsKey } from '../core/layout/keys.js';
+import { serverLatestKey, serverPageKey, serverVersionKey, serverVersionsKey } from '../core/layout/keys.js';
 import type { VersionRecord } from '../core/shapes.js';
+import { renderServerPage, serverPageObject } from './browse.js';
 import { jsonObject, type RenderedObject } from './writer.js';
 
 /**
  * The documents of one server: its versions lists, latest and one document per version, each in a
- * live form (deleted versions left out) and an include_deleted form.
+ * live form (deleted versions left out) and an include_deleted form, and its browse page (HTML).
  */
 export interface ServerObjects {
   /** What to write (per-version documents only for `render`ed versions). */
@@ -36,6 +37,12 @@ export function renderServer(
     if (list) add(serverVersionsKey(name, includeDeleted), list);
     const latest = latestDocument(records, includeDeleted);
     if (latest) add(serverLatestKey(name, includeDeleted), latest);
+  }
+  const page = renderServerPage(name, records);
+  if (page !== undefined) {
+    const key = serverPageKey(name);
+    keys.add(key);
+    objects.push(serverPageObject(key, page));
   }
   for (const record of records) {
     const wanted = render === 'all' || render.has(record.version);

@@ -28,8 +28,11 @@ export interface HotCacheOptions {
   now?: () => number;
 }
 
-/** Types CloudFront compresses (and we do): JSON, problem+json, text. Bodies below 1 KB are not worth it. */
-const COMPRESSIBLE = /^(?:application\/(?:[\w.+-]*\+)?json|text\/)/;
+/**
+ * Types CloudFront compresses (and we do): JSON, problem+json, text (HTML, text/javascript) and
+ * JavaScript under its older type. Bodies below 1 KB are not worth it.
+ */
+const COMPRESSIBLE = /^(?:application\/(?:(?:[\w.+-]*\+)?json|javascript)|text\/)/;
 const MIN_COMPRESS_BYTES = 1024;
 
 /**

@@ -99,7 +99,10 @@ export function isReadRequest(method: string, url: string): boolean {
 
 /** The paths the static tree answers (also copied into the nginx module by cdn/nginx/nginx.ts). */
 export const READ_PATH =
-  /^\/(?:(?:v0|v0\.1)\/servers(?:\/.*)?|index\.json(?:\.sig)?|(?:snapshots|keys|feed|lists|manifest|servers|errors|search)\/.*)?$/;
+  /^\/(?:(?:v0|v0\.1)\/servers(?:\/.*)?|index\.(?:json(?:\.sig)?|html)|(?:snapshots|keys|feed|lists|manifest|servers|errors|search|app)\/.*)?$/;
+
+/** `/` (with any query): the one URL whose object depends on a header (Accept: the edge function). */
+const isRoot = (url: string): boolean => url === '/' || url.startsWith('/?');
 
 export async function startLocalCdn(options: {
   root: string;
@@ -151,8 +154,9 @@ export async function startLocalCdn(options: {
         return;
       }
       key = result.uri.replace(/^\/+/, '');
-      // A read URL maps to the same key every time, except `updated_since` (whether T is after today).
-      if (method !== 'OPTIONS' && !url.includes('updated_since')) {
+      // A read URL maps to the same key every time, except `updated_since` (whether T is after today)
+      // and `/` (the browse page or the root document, by Accept).
+      if (method !== 'OPTIONS' && !url.includes('updated_since') && !isRoot(url)) {
         if (mapped.size >= MAPPED_URLS) mapped.clear();
         mapped.set(url, key);
       }
@@ -181,7 +185,8 @@ export async function startLocalCdn(options: {
     // As CloudFront does: a compressed form carries the origin's ETag as a weak one.
     const etag = encoding === undefined ? info.etag : `W/${info.etag}`;
     const headers: Record<string, string | number> = { ...CORS, etag, 'cache-control': info.cacheControl };
-    if (compressible) headers.vary = 'Accept-Encoding';
+    const vary = [...(isRoot(url) ? ['Accept'] : []), ...(compressible ? ['Accept-Encoding'] : [])];
+    if (vary.length > 0) headers.vary = vary.join(', ');
     if (etagMatches(req.headers['if-none-match'], info.etag)) {
       res.writeHead(304, headers);
       res.end();

@@ -13,7 +13,7 @@ var TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|([+-])(\d\d):(
 var FEED_CURSOR = /^feed:(\d{4}-\d\d-\d\d):(0|[1-9]\d{0,8})$/;
 // Paths under the tree served as they are; dot segments are refused separately.
 var TREE =
-  /^\/(index\.json(\.sig)?|(snapshots|keys|feed|lists|manifest|servers|search)(\/[A-Za-z0-9._~-]+)+)$/;
+  /^\/(index\.(json(\.sig)?|html)|(snapshots|keys|feed|lists|manifest|servers|search|app)(\/[A-Za-z0-9._~-]+)+)$/;
 var BAD_TIME = 'Invalid updated_since format: expected RFC3339 timestamp (e.g., 2025-08-07T13:15:04.280Z)';
 var NO_SEARCH =
   'search is not supported by the static registry; download the snapshot (/snapshots/latest.json) or use a subregistry';
@@ -188,8 +188,16 @@ function server(segs, qs, api) {
   return dir + (all ? 'va/' : 'v/') + segment(v) + '.json';
 }
 
-function route(uri, qs) {
-  if (uri === '/') return 'index.json';
+// `/`: the browse page for a browser (text/html asked before JSON), the root document for anyone else.
+function root(headers) {
+  var a = headers.accept ? headers.accept.value : '';
+  var h = a.indexOf('text/html');
+  var j = a.indexOf('application/json');
+  return h >= 0 && (j < 0 || h < j) ? 'index.html' : 'index.json';
+}
+
+function route(uri, qs, headers) {
+  if (uri === '/') return root(headers);
   var segs = uri.split('/');
   var api = segs[1];
   if (api === 'v0' || api === 'v0.1') {
@@ -219,7 +227,7 @@ function handler(event) {
   // Writes are not ours to map: the CDN behaviour only allows reads, and the local server routes the rest.
   if (request.method !== 'GET' && request.method !== 'HEAD') return request;
   try {
-    var key = route(request.uri, request.querystring || {});
+    var key = route(request.uri, request.querystring || {}, request.headers || {});
     if (typeof key !== 'string') return key;
     request.uri = '/' + key;
     request.querystring = {};

@@ -38,7 +38,8 @@ const MODULE_DIRS = [
 const JS_MODULE = 'ngx_http_js_module.so';
 const BROTLI_MODULE = 'ngx_http_brotli_filter_module.so';
 /** What CloudFront compresses and the Node local CDN does too (cdn/hot-cache.ts COMPRESSIBLE). */
-const COMPRESSIBLE_TYPES = 'application/json application/problem+json text/plain';
+// (text/html is always in nginx's gzip_types: listing it again is a warning.)
+const COMPRESSIBLE_TYPES = 'application/json application/problem+json text/plain text/javascript';
 
 /** The njs module: a header naming the site, the edge function unchanged, then cdn/nginx/serve.js. */
 export function nginxModule(root: string, options: { writeApi?: string; brotli: boolean }): string {
@@ -93,6 +94,9 @@ http {
   # The edge cache, as CloudFront is one: each answer to a read is held for a second (as long as the
   # Node local CDN holds an object before re-checking it), compressed forms included, so the edge
   # function and the compression run about once a second per URL and variant, not per request.
+  # / is the browse page or the root document by Accept (the edge function picks): its cache key
+  # carries Accept; every other URL's object depends on the URL alone.
+  map $request_uri $root_accept { default ""; ~^/(\\?|$) "|$http_accept"; }
   proxy_cache_path ${join(prefix, 'cache')} levels=1:2 keys_zone=registry:16m max_size=256m inactive=10s use_temp_path=off;
   upstream origin { server unix:${origin}; keepalive 32; }
   server {
@@ -104,7 +108,7 @@ http {
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $remote_addr;
       proxy_cache registry;
-      proxy_cache_key $request_uri;
+      proxy_cache_key $request_uri$root_accept;
       proxy_cache_valid 200 404 1s;
       proxy_ignore_headers Cache-Control Expires;  # what the object tells browsers, not this cache
       proxy_cache_lock on;
@@ -118,6 +122,7 @@ http {
   ${brotli ? `brotli_comp_level 6; brotli_min_length 1024; brotli_types ${COMPRESSIBLE_TYPES};` : ''}
   server {
     listen unix:${origin};
+    charset utf-8; charset_types text/html text/javascript;
     gzip on; ${brotli ? 'brotli on;' : ''}
     location / { js_content registry.serve; }
 ${api ? apiLocations(api, brotli) : ''}  }

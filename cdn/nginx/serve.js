@@ -156,12 +156,19 @@ function serve(r) {
   r.headersOut['Access-Control-Allow-Origin'] = '*';
   r.headersOut.ETag = compressed(r, meta, body.length) ? 'W/' + meta.etag : meta.etag;
   r.headersOut['Cache-Control'] = meta.cacheControl;
+  // `/` depends on Accept (the browse page or the root document), as cdn/local-server.ts says too.
+  // Accept-Encoding is named here as well, so that whichever Vary header the edge cache in front
+  // reads (this one or gzip_vary's), it keeps compressed and plain answers apart.
+  if (/^\/(\?|$)/.test(r.variables.request_uri || '/')) r.headersOut['Vary'] = 'Accept, Accept-Encoding';
   if (etagMatches(r.headersIn['If-None-Match'], meta.etag)) {
     r.status = 304; // no body, no Content-Length (r.return would send one of 0)
     r.sendHeader();
     return r.finish();
   }
-  r.headersOut['Content-Type'] = meta.contentType;
+  // A type with `charset=utf-8` (HTML, JavaScript) goes out bare and nginx's charset filter adds the
+  // charset back: gzip_types compares the whole header value, so with it nothing would compress.
+  var typed = /^([^;]+);\s*charset=utf-8$/i.exec(meta.contentType);
+  r.headersOut['Content-Type'] = typed ? typed[1] : meta.contentType;
   if (meta.contentEncoding) r.headersOut['Content-Encoding'] = meta.contentEncoding;
   r.return(200, body);
 }

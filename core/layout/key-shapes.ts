@@ -33,7 +33,10 @@ export type TreeKey =
   | { kind: 'feed-page'; day: string; page: number }
   | { kind: 'search-manifest' }
   | { kind: 'search-terms'; prefix: string; hash: string }
-  | { kind: 'search-docs'; bucket: number; hash: string };
+  | { kind: 'search-docs'; bucket: number; hash: string }
+  | { kind: 'browse-page' }
+  | { kind: 'browse-script'; hash: string }
+  | { kind: 'server-page'; name: string };
 
 export type TreeKeyKind = TreeKey['kind'];
 
@@ -103,6 +106,15 @@ const KEY_SHAPES: readonly { pattern: RegExp; parts: (m: string[]) => TreeKey }[
     pattern: new RegExp(`^search/docs/(0|[1-9]\\d*)\\.(${SEARCH_HASH_SOURCE})\\.json$`),
     parts: (m) => ({ kind: 'search-docs', bucket: Number(m[1]), hash: m[2] as string }),
   },
+  { pattern: /^index\.html$/, parts: () => ({ kind: 'browse-page' }) },
+  {
+    pattern: /^app\/browse\.([0-9a-f]{16})\.js$/,
+    parts: (m) => ({ kind: 'browse-script', hash: m[1] as string }),
+  },
+  {
+    pattern: new RegExp(`^servers/(${NAME_SOURCE})/index\\.html$`),
+    parts: (m) => ({ kind: 'server-page', name: m[1] as string }),
+  },
 ];
 
 const SIGNATURE_SUFFIX = '.sig';
@@ -157,6 +169,8 @@ const HISTORY_KINDS: ReadonlySet<TreeKeyKind> = new Set<TreeKeyKind>([
   'snapshot-manifest',
   'build-manifest',
   'feed-page',
+  // A page cached for a minute may still name an earlier script: scripts are never deleted.
+  'browse-script',
 ]);
 
 /**

@@ -110,6 +110,30 @@ export function serverVersionKey(name: string, version: string, includeDeleted: 
 }
 
 /**
+ * The server's browse page: every live version with its status, install hints and JSON links (HTML,
+ * readable without JavaScript); absent, like the live versions list, when no version is live.
+ *
+ * @example serverPageKey('io.github.alice/weather') // 'servers/io.github.alice/weather/index.html'
+ */
+export function serverPageKey(name: string): string {
+  return `${serverPrefix(name)}index.html`;
+}
+
+/** The browse page: what `/` serves to a browser (the edge function picks it by Accept). */
+export const BROWSE_PAGE_KEY = 'index.html';
+
+/**
+ * The browse page's script, named by its content hash (immutable; earlier ones stay, for pages
+ * still cached that name them).
+ *
+ * @example browseScriptKey('0123456789abcdef') // 'app/browse.0123456789abcdef.js'
+ */
+export function browseScriptKey(hash: string): string {
+  if (!/^[0-9a-f]{16}$/.test(hash)) throw new RangeError(`not a 16-hex-digit hash: ${JSON.stringify(hash)}`);
+  return `app/browse.${hash}.js`;
+}
+
+/**
  * Which list pages: a view and a page family (`limit` → family: core/layout/pages.ts). Stored with
  * each page in the builder's records as `{view}/{family}`.
  *

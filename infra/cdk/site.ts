@@ -104,6 +104,11 @@ export class RegistrySite extends Construct {
         accessControlMaxAge: Duration.days(1),
         originOverride: true,
       },
+      // `/` is the browse page or the root document by Accept (the function picks the key, so the
+      // CDN's cache, keyed on the rewritten path, never mixes them); browsers' caches learn it here.
+      customHeadersBehavior: {
+        customHeaders: [{ header: 'Vary', value: 'Accept, Accept-Encoding', override: true }],
+      },
       securityHeadersBehavior: {
         contentTypeOptions: { override: true },
         strictTransportSecurity: {

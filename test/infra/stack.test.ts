@@ -124,6 +124,9 @@ describe('CDK stack: the read side on AWS', () => {
           AccessControlAllowCredentials: false,
           OriginOverride: true,
         }),
+        CustomHeadersConfig: {
+          Items: [{ Header: 'Vary', Value: 'Accept, Accept-Encoding', Override: true }],
+        },
       }),
     });
     const distribution = only(template, 'AWS::CloudFront::Distribution');
