@@ -1,19 +1,22 @@
 import type { Logger } from 'pino';
 import { isHistoryKey, isListPageKey } from '../core/layout/key-shapes.js';
-import {
-  type ListItemKey,
-  PAGE_FAMILIES,
-  type PageAssembler,
-  type PageFamily,
-} from '../core/layout/pages.js';
+import { type ListItemKey, PAGE_FAMILIES, type PageAssembler } from '../core/layout/pages.js';
 import { inView, LIST_VIEWS, type ListView } from '../core/layout/views.js';
 import type { VersionRecord } from '../core/shapes.js';
 import { viewBatches } from '../db/repositories/list-views.js';
-import { countObjects, forgetSeen, knownObjects, unseenKeys } from '../db/repositories/tree-objects.js';
+import { allServerNames, updateSearchTerms } from '../db/repositories/search-terms.js';
+import { countObjects, forgetSeen, unseenKeys } from '../db/repositories/tree-objects.js';
 import type { Queryable } from '../db/sql.js';
-import { renderPageAfter, viewPageAssembler } from './lists.js';
+import {
+  type PageSource,
+  pageAssembler,
+  viewSource,
+  writeDeferredPages,
+  writeUnreachablePages,
+} from './lists.js';
 import type { BuilderOptions, BuildRequest } from './options.js';
 import type { ServerQuarantine } from './quarantine.js';
+import { renderAllSearchPages } from './search-pages.js';
 import type { RenderedObject, TreeWriter } from './writer.js';
 
 export class MassDeletionError extends Error {
@@ -65,16 +68,15 @@ export async function fullRender(
   const knex = options.db.knex;
   const pages: RenderedObject[] = [];
   const assemblers = LIST_VIEWS.flatMap((view) =>
-    PAGE_FAMILIES.map((family) => ({
-      view,
-      family,
-      assembler: viewPageAssembler(view, family, undefined, (p) => pages.push(p)),
-    })),
+    PAGE_FAMILIES.map((family) => {
+      const source = viewSource(view, family);
+      return { view, source, assembler: pageAssembler(source, undefined, (p) => pages.push(p)) };
+    }),
   );
-  const familyOf = new Map(assemblers.map((a) => [`${a.view}/${a.family}`, a] as const));
+  const sourceOf = new Map<string, PageSource>(assemblers.map((a) => [a.source.id, a.source]));
   // Pages whose key already exists (or the first page) can be reached by readers; they are rewritten
   // last, in reverse list order, once every page they may point at is stored.
-  const deferred: { view: ListView; family: PageFamily; after: ListItemKey | undefined }[] = [];
+  const deferred: { source: PageSource; after: ListItemKey | undefined }[] = [];
   let total = 0;
   await streamEverything(knex, assemblers, async (servers, records) => {
     total += records;
@@ -86,27 +88,19 @@ export async function fullRender(
       else await writer.keep(await quarantine.existingKeys(name)); // not rendered, not deleted either
     }
     await writer.write(objects);
-    const batch = pages.splice(0);
-    const known = await knownObjects(
-      knex,
-      target,
-      batch.map((p) => p.key),
-    );
-    const now: RenderedObject[] = [];
-    for (const page of batch) {
-      const old = known.get(page.key);
-      const reachable = old !== undefined || page.list?.after === undefined;
-      const list = page.list ? familyOf.get(page.list.view) : undefined;
-      if (reachable && old?.sha256 !== page.sha256 && list) {
-        deferred.push({ view: list.view, family: list.family, after: page.list?.after });
-      } else now.push(page);
+    for (const page of await writeUnreachablePages(knex, target, writer, pages.splice(0))) {
+      const source = sourceOf.get(page.list?.view as string) as PageSource;
+      deferred.push({ source, after: page.list?.after });
     }
-    await writer.write(now);
   });
   log.debug({ versions: total, deferredPages: deferred.length }, 'full render streamed');
-  for (const page of deferred.reverse()) {
-    await writer.write([await renderPageAfter(knex, page.view, page.family, page.after)]);
-  }
+  await writeDeferredPages(knex, writer, deferred);
+  // --- search (issue 17, S2): until the search index's branch lands, the terms are brought up to date
+  // here; when it does, its one call to updateSearchTerms feeds both the index and these pages.
+  for await (const names of allServerNames(knex)) await updateSearchTerms(knex, names);
+  const search = await renderAllSearchPages(options, writer, target);
+  log.debug(search, 'search pages rendered');
+  // --- end search
 
   // What exists but was not rendered should not exist. Feed pages, snapshots, build manifests and
   // the root are history, not renderings, and are left alone.

@@ -2,11 +2,13 @@ import { serverPrefix } from '../core/layout/keys.js';
 import { PAGE_FAMILIES } from '../core/layout/pages.js';
 import { LIST_VIEWS } from '../core/layout/views.js';
 import { recordsOfServer } from '../db/repositories/list-views.js';
+import { updateSearchTerms } from '../db/repositories/search-terms.js';
 import { keysWithPrefix } from '../db/repositories/tree-objects.js';
 import { chunks } from '../db/sql.js';
-import { renderChangedRegions } from './lists.js';
+import { renderChangedRegions, viewSource } from './lists.js';
 import type { BuilderOptions } from './options.js';
 import type { ServerQuarantine } from './quarantine.js';
+import { renderSearchPages } from './search-pages.js';
 import type { RenderedObject, TreeWriter } from './writer.js';
 
 /** Changed servers rendered (and written) together. */
@@ -42,12 +44,17 @@ export async function incrementalRender(
   }
   for (const view of LIST_VIEWS) {
     for (const family of PAGE_FAMILIES) {
-      const region = await renderChangedRegions(knex, target, view, family, changed);
+      const region = await renderChangedRegions(knex, target, viewSource(view, family), changed);
       // Each page names the next one by cursor, so the next one is stored first.
       await writer.writeInOrder([...region.pages].reverse());
       await writer.orphan(region.superseded);
     }
   }
+  // --- search (issue 17, S2): until the search index's branch lands, the terms are brought up to date
+  // here; when it does, its one call to updateSearchTerms feeds both the index and these pages.
+  const termChanges = await updateSearchTerms(knex, changed);
+  await renderSearchPages(options, writer, target, changed, termChanges);
+  // --- end search
   // Documents of versions that left a view go after every list stopped naming them.
   await writer.delete(gone);
 }

@@ -1,8 +1,8 @@
 import { createGzip, gzipSync } from 'node:zlib';
 import { sha256Hex } from '../core/crypto.js';
 import type { BuildManifestChange, BuildManifestHeader } from '../core/layout/documents.js';
-import type { ListPagesId } from '../core/layout/keys.js';
 import type { ListItemKey } from '../core/layout/pages.js';
+import type { PagesId } from '../core/layout/search-page-keys.js';
 import {
   analyzeTreeObjects,
   forgetObjects,
@@ -24,7 +24,7 @@ export interface RenderedObject {
   cacheClass: CacheClass;
   contentEncoding?: 'gzip';
   /** For list pages: which view and family, and the item the page follows. */
-  list?: { view: ListPagesId; after: ListItemKey | undefined };
+  list?: { view: PagesId; after: ListItemKey | undefined };
 }
 
 const JSON_TYPE = 'application/json';

@@ -14,6 +14,8 @@ const SEGMENT_SOURCE = '(?!\\.+\\.json(?:\\.sig)?$)[A-Za-z0-9._~-]+';
 const DAY_SOURCE = '\\d{4}-\\d\\d-\\d\\d';
 const VIEW_SOURCE = 'live|all|latest|latest\\.all';
 const FAMILY_SOURCE = PAGE_FAMILIES.join('|');
+// core/layout/search-page-keys.ts: a search prefix is 2 to 40 of [a-z0-9].
+const PREFIX_SOURCE = '[a-z0-9]{2,40}';
 
 /** What a key of the tree is, with the parts its builder was given (a version as its encoded segment). */
 export type TreeKey =
@@ -27,7 +29,9 @@ export type TreeKey =
   | { kind: 'server-version'; name: string; segment: string; includeDeleted: boolean }
   | { kind: 'list-first'; view: ListView; family: PageFamily }
   | { kind: 'list-after'; view: ListView; family: PageFamily; name: string; segment: string }
-  | { kind: 'feed-page'; day: string; page: number };
+  | { kind: 'feed-page'; day: string; page: number }
+  | { kind: 'search-first'; prefix: string; family: PageFamily }
+  | { kind: 'search-after'; prefix: string; family: PageFamily; name: string; segment: string };
 
 export type TreeKeyKind = TreeKey['kind'];
 
@@ -87,6 +91,22 @@ const KEY_SHAPES: readonly { pattern: RegExp; parts: (m: string[]) => TreeKey }[
   {
     pattern: new RegExp(`^feed/(${DAY_SOURCE})/(0|[1-9]\\d*)\\.json$`),
     parts: (m) => ({ kind: 'feed-page', day: m[1] as string, page: Number(m[2]) }),
+  },
+  {
+    pattern: new RegExp(`^search/q/(${FAMILY_SOURCE})/(${PREFIX_SOURCE})/first\\.json$`),
+    parts: (m) => ({ kind: 'search-first', family: Number(m[1]) as PageFamily, prefix: m[2] as string }),
+  },
+  {
+    pattern: new RegExp(
+      `^search/q/(${FAMILY_SOURCE})/(${PREFIX_SOURCE})/after/(${NAME_SOURCE})/(${SEGMENT_SOURCE})\\.json$`,
+    ),
+    parts: (m) => ({
+      kind: 'search-after',
+      family: Number(m[1]) as PageFamily,
+      prefix: m[2] as string,
+      name: m[3] as string,
+      segment: m[4] as string,
+    }),
   },
 ];
 
@@ -156,12 +176,21 @@ export function isHistoryKey(key: string): boolean {
   return kind !== undefined && HISTORY_KINDS.has(kind);
 }
 
+const PAGE_KINDS: ReadonlySet<TreeKeyKind> = new Set<TreeKeyKind>([
+  'list-first',
+  'list-after',
+  'search-first',
+  'search-after',
+]);
+
 /**
- * Whether the key is a page of a list view (kept readable for a grace period once superseded).
+ * Whether the key is a page of a list view or of `?search=` results (kept readable for a grace
+ * period once superseded: a crawler may hold its cursor).
  *
  * @example isListPageKey('lists/live/25/first.json') // true
+ * @example isListPageKey('search/q/25/wea/first.json') // true
  */
 export function isListPageKey(key: string): boolean {
   const kind = classifyKey(key)?.kind;
-  return kind === 'list-first' || kind === 'list-after';
+  return kind !== undefined && PAGE_KINDS.has(kind);
 }
