@@ -18,7 +18,8 @@ var BAD_TIME = 'Invalid updated_since format: expected RFC3339 timestamp (e.g., 
 var SEARCH = /^[a-z0-9]{2,40}$/;
 var NO_SEARCH =
   'search here takes one word prefix of 2 to 40 letters a-z or digits, matched against the words of server names and titles; for anything else use the search index (/search/index.json) or the browse page (/)';
-var SEARCH_DELETED = 'search cannot be combined with include_deleted=true: the result pages hold live servers only';
+var SEARCH_DELETED =
+  'search cannot be combined with include_deleted=true: the result pages hold live servers only';
 var SEARCH_FEED = 'search cannot be combined with updated_since or a feed cursor';
 var KEEP_DELETED =
   'Cannot set include_deleted=false when using updated_since (incremental sync requires deleted servers)';
