@@ -46,8 +46,7 @@ export async function incrementalRender(
     for (const family of PAGE_FAMILIES) {
       const region = await renderChangedRegions(knex, target, viewSource(view, family), changed);
       // Each page names the next one by cursor, so the next one is stored first.
-      await writer.writeInOrder([...region.pages].reverse());
-      await writer.orphan(region.superseded);
+      await writer.writeRegion([...region.pages].reverse(), region.superseded);
     }
   }
   // --- search (issue 17, S2): until the search index's branch lands, the terms are brought up to date

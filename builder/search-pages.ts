@@ -111,8 +111,7 @@ export async function renderSearchPages(
       const pages = region.pages.filter((page) => !isEmptyList(page));
       const gone = [...region.superseded, ...region.pages.filter(isEmptyList).map((page) => page.key)];
       // Each page names the next one by cursor, so the next one is stored first.
-      await writer.writeInOrder([...pages].reverse());
-      await writer.orphan(gone);
+      await writer.writeRegion([...pages].reverse(), gone);
       stats.rendered += pages.length;
       stats.superseded += gone.length;
     }
