@@ -144,6 +144,9 @@ export async function renderChangedRegions(
     const old = await listPagesBetween(db, target, id, start, stop);
     result.superseded.push(...old.filter((key) => !fresh.has(key)));
     result.pages.push(...pages);
+    // A region that ran to the end of the list covered every changed server after it too (those no
+    // longer in the list sort after its last item): another region would render its pages again.
+    if (stop === undefined) break;
     i = last + 1;
   }
   return result;
