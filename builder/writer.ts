@@ -205,7 +205,7 @@ export class TreeWriter {
         size: o.body.length,
         ...(o.list ? { list: o.list } : {}),
       }));
-    if (superseded.length === 0) await recordObjects(this.db, this.target, this.buildId, rows, written);
+    if (!inOrder) await recordObjects(this.db, this.target, this.buildId, rows, written);
     else
       await this.db.transaction(async (trx) => {
         await recordObjects(trx, this.target, this.buildId, rows, written);
