@@ -119,16 +119,20 @@ export async function renderSearchPages(
   return stats;
 }
 
-/** Rendered pages held before they are written (a full build's memory bound, with one batch of records). */
+/** Pages of completed prefixes held before they are written together. */
 const FLUSH_PAGES = 500;
+/** Pages one prefix may hold before some are written while it is still being streamed. */
+const SPILL_PAGES = 3000;
 /** Records read per query of one prefix. */
 const RECORD_BATCH = 1000;
 
 /**
  * Full: every prefix of every name and title term, in term order, each streamed once through one
- * assembler per family. Pages readers can already reach whose bytes changed are rewritten last (as
- * the full list render does); pages of prefixes no server has any more are what the full build
- * did not render, orphaned with the other list pages.
+ * assembler per family. Pages readers can already reach (a first page, or a key the tree holds)
+ * whose bytes changed are written after the pages they point at: those of completed prefixes right
+ * after them, in reverse order (most prefixes fit in a few pages); those of a prefix too large to
+ * hold are re-rendered at the end, as the full list render does. Pages of prefixes no server has
+ * any more are what the full build did not render, orphaned with the other list pages.
  */
 export async function renderAllSearchPages(
   options: BuilderOptions,
@@ -137,14 +141,20 @@ export async function renderAllSearchPages(
 ): Promise<{ prefixes: number; pages: number }> {
   const knex = options.db.knex;
   const buffer: RenderedObject[] = [];
-  const deferred: { source: PageSource; after: ListItemKey | undefined }[] = [];
+  const rerender: { source: PageSource; after: ListItemKey | undefined }[] = [];
   let prefixes = 0;
   let pages = 0;
+  /** Writes what the buffer holds: only completed prefixes', so their held pages can follow. */
   const flush = async () => {
+    const held = await writeUnreachablePages(knex, target, writer, buffer.splice(0));
+    await writer.writeRegion([...held].reverse(), []);
+  };
+  /** Writes part of a prefix still being streamed: its held pages are re-rendered at the end. */
+  const spill = async () => {
     for (const page of await writeUnreachablePages(knex, target, writer, buffer.splice(0))) {
       const key = classifyKey(page.key);
       if (key?.kind === 'search-first' || key?.kind === 'search-after')
-        deferred.push({ source: searchSource(key.prefix, key.family), after: page.list?.after });
+        rerender.push({ source: searchSource(key.prefix, key.family), after: page.list?.after });
     }
   };
   const renderPrefix = async (prefix: string) => {
@@ -160,12 +170,13 @@ export async function renderAllSearchPages(
     for (;;) {
       const records = await searchRecordsAfter(knex, prefix, after, RECORD_BATCH);
       for (const record of records) for (const assembler of assemblers) assembler.push(record);
-      if (buffer.length >= FLUSH_PAGES) await flush();
+      if (buffer.length >= SPILL_PAGES) await spill();
       if (records.length < RECORD_BATCH) break;
       const last = records[records.length - 1] as VersionRecord;
       after = { name: last.serverName, version: last.version };
     }
     for (const assembler of assemblers) assembler.finish(false);
+    if (buffer.length >= FLUSH_PAGES) await flush();
   };
   // Terms come in byte order, so the terms sharing their first two characters (the shortest
   // prefix) come together: each group's prefixes are complete when the next group starts.
@@ -188,6 +199,6 @@ export async function renderAllSearchPages(
   }
   await renderGroup();
   await flush();
-  await writeDeferredPages(knex, writer, deferred);
+  await writeDeferredPages(knex, writer, rerender);
   return { prefixes, pages };
 }
