@@ -119,10 +119,11 @@ export async function renderSearchPages(
   return stats;
 }
 
-/** Pages of completed prefixes held before they are written together. */
-const FLUSH_PAGES = 500;
-/** Pages one prefix may hold before some are written while it is still being streamed. */
-const SPILL_PAGES = 3000;
+/**
+ * `flush`: pages of completed prefixes held before they are written together; `spill`: pages one
+ * prefix may hold before some are written while it is still being streamed.
+ */
+const HOLD = { flush: 500, spill: 3000 };
 /** Records read per query of one prefix. */
 const RECORD_BATCH = 1000;
 
@@ -138,6 +139,7 @@ export async function renderAllSearchPages(
   options: BuilderOptions,
   writer: TreeWriter,
   target: string,
+  hold: { flush: number; spill: number } = HOLD,
 ): Promise<{ prefixes: number; pages: number }> {
   const knex = options.db.knex;
   const buffer: RenderedObject[] = [];
@@ -170,13 +172,13 @@ export async function renderAllSearchPages(
     for (;;) {
       const records = await searchRecordsAfter(knex, prefix, after, RECORD_BATCH);
       for (const record of records) for (const assembler of assemblers) assembler.push(record);
-      if (buffer.length >= SPILL_PAGES) await spill();
+      if (buffer.length >= hold.spill) await spill();
       if (records.length < RECORD_BATCH) break;
       const last = records[records.length - 1] as VersionRecord;
       after = { name: last.serverName, version: last.version };
     }
     for (const assembler of assemblers) assembler.finish(false);
-    if (buffer.length >= FLUSH_PAGES) await flush();
+    if (buffer.length >= hold.flush) await flush();
   };
   // Terms come in byte order, so the terms sharing their first two characters (the shortest
   // prefix) come together: each group's prefixes are complete when the next group starts.

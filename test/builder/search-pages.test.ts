@@ -1,11 +1,14 @@
 // test-tier: slow
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { renderAllSearchPages } from '../../builder/search-pages.js';
+import { TreeWriter } from '../../builder/writer.js';
 import { searchFirstPageKey } from '../../core/layout/search-page-keys.js';
 import { serverTerms } from '../../core/search/text.js';
 import type { ServerJson } from '../../core/server-json.js';
 import type { ServerList } from '../../core/shapes.js';
 import { viewRecordsAfter } from '../../db/repositories/list-views.js';
+import { updateSearchTerms } from '../../db/repositories/search-terms.js';
 import { type BuildFixture, useBuildFixture } from '../helpers/builder.js';
 import { testBackends } from '../helpers/db.js';
 import { prng } from '../helpers/random.js';
@@ -182,6 +185,24 @@ for (const backend of testBackends()) {
         assert.equal(full.objectsWritten, 0, `round ${round}: a full build rewrote objects`);
         assert.equal(full.objectsDeleted, 0, `round ${round}: a full build deleted objects`);
       }
+    });
+
+    it('a full render writes pages readers can reach after their prefix (held, or spilled and re-rendered)', async () => {
+      const names = await publishMany(f, 70, 23);
+      assert.equal((await f.build()).status, 'succeeded');
+      // Every page of every prefix changes: a new version of every server.
+      for (const name of names) await f.publish({ name, version: '2.0.0' });
+      await updateSearchTerms(f.db.knex, names);
+      const target = f.store.description;
+      const writer = new TreeWriter(f.db.knex, f.store, target, 1_000_000, false);
+      // Tiny limits: every prefix past a few pages spills; the others are held and flushed.
+      const stats = await renderAllSearchPages(f.options, writer, target, { flush: 5, spill: 5 });
+      assert.ok(stats.pages > 100 && writer.stats.written > 100, JSON.stringify(stats));
+      await assertSearchMatches(f, 'after a full render of the search pages', ['io', 'we', 'map', 'gi']);
+      assert.equal((await f.build()).status, 'succeeded');
+      const full = await f.build('full');
+      assert.equal(full.objectsWritten, 0, 'a full build rewrote objects');
+      assert.equal(full.objectsDeleted, 0);
     });
 
     it('a crawl that spans publishes sees every server present throughout exactly once', async () => {
