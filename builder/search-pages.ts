@@ -11,6 +11,7 @@ import {
 import type { VersionRecord } from '../core/shapes.js';
 import { pageTermBatches, pageTermsOf, searchRecordsAfter } from '../db/repositories/search-pages.js';
 import type { TermChange } from '../db/repositories/search-terms.js';
+import { knownObjects } from '../db/repositories/tree-objects.js';
 import {
   type PageSource,
   pageAssembler,
@@ -27,8 +28,9 @@ import type { RenderedObject, TreeWriter } from './writer.js';
  * exactly like the lists (builder/lists.ts, over a `PageSource`). A publish re-renders, for every
  * prefix of the changed servers' name and title terms (before and after the change), the region
  * around them: one publish of a server with P such prefixes costs about P × 3 families × (1–2)
- * pages, whatever the size of the registry. A prefix no server has any more loses its pages (they
- * are orphaned like superseded list pages); a query nothing matches is the CDN's 404.
+ * pages, whatever the size of the registry. A prefix no server has any more loses its first page at
+ * once and its other pages after the grace period of superseded list pages; a query nothing matches
+ * is the CDN's 404.
  */
 
 /** The pages of one prefix in one family. */
@@ -109,11 +111,14 @@ export async function renderSearchPages(
     for (const family of PAGE_FAMILIES) {
       const region = await renderChangedRegions(knex, target, searchSource(prefix, family), names);
       const pages = region.pages.filter((page) => !isEmptyList(page));
-      const gone = [...region.superseded, ...region.pages.filter(isEmptyList).map((page) => page.key)];
+      // A prefix no server has any more: its first page goes at once (a fresh query gets the 404;
+      // nobody holds a cursor to a first page), its other pages after the grace period.
+      const emptied = region.pages.filter(isEmptyList).map((page) => page.key);
       // Each page names the next one by cursor, so the next one is stored first.
-      await writer.writeRegion([...pages].reverse(), gone);
+      await writer.writeRegion([...pages].reverse(), region.superseded);
+      await writer.delete((await knownObjects(knex, target, emptied)).size > 0 ? emptied : []);
       stats.rendered += pages.length;
-      stats.superseded += gone.length;
+      stats.superseded += region.superseded.length + emptied.length;
     }
   }
   return stats;

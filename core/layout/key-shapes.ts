@@ -176,19 +176,21 @@ export function isHistoryKey(key: string): boolean {
   return kind !== undefined && HISTORY_KINDS.has(kind);
 }
 
+// A search prefix's first page is superseded only when no server has the prefix any more: it goes at
+// once (nobody holds a cursor to a first page; a fresh query must not list what is gone).
 const PAGE_KINDS: ReadonlySet<TreeKeyKind> = new Set<TreeKeyKind>([
   'list-first',
   'list-after',
-  'search-first',
   'search-after',
 ]);
 
 /**
- * Whether the key is a page of a list view or of `?search=` results (kept readable for a grace
- * period once superseded: a crawler may hold its cursor).
+ * Whether the key is a page kept readable for a grace period once superseded (a crawler may hold
+ * its cursor): list pages, and `?search=` result pages after the first.
  *
  * @example isListPageKey('lists/live/25/first.json') // true
- * @example isListPageKey('search/q/25/wea/first.json') // true
+ * @example isListPageKey('search/q/25/wea/after/io.github.alice/weather/1.0.0.json') // true
+ * @example isListPageKey('search/q/25/wea/first.json') // false
  */
 export function isListPageKey(key: string): boolean {
   const kind = classifyKey(key)?.kind;
