@@ -9,12 +9,19 @@ import {
 import { inView, LIST_VIEWS, type ListView } from '../core/layout/views.js';
 import type { VersionRecord } from '../core/shapes.js';
 import { viewBatches } from '../db/repositories/list-views.js';
-import { countObjects, forgetSeen, knownObjects, unseenKeys } from '../db/repositories/tree-objects.js';
+import { countObjects, forgetSeen, unseenKeys } from '../db/repositories/tree-objects.js';
 import type { Queryable } from '../db/sql.js';
-import { renderPageAfter, viewPageAssembler } from './lists.js';
+import {
+  type PageSource,
+  pageAssembler,
+  viewSource,
+  writeDeferredPages,
+  writeUnreachablePages,
+} from './lists.js';
 import type { BuilderOptions, BuildRequest } from './options.js';
 import type { ServerQuarantine } from './quarantine.js';
 import { renderSearchIndex, settleSearchState, updateSearchState } from './search-index.js';
+import { renderAllSearchPages } from './search-pages.js';
 import type { RenderedObject, TreeWriter } from './writer.js';
 
 export class MassDeletionError extends Error {
@@ -66,16 +73,15 @@ export async function fullRender(
   const knex = options.db.knex;
   const pages: RenderedObject[] = [];
   const assemblers = LIST_VIEWS.flatMap((view) =>
-    PAGE_FAMILIES.map((family) => ({
-      view,
-      family,
-      assembler: viewPageAssembler(view, family, undefined, (p) => pages.push(p)),
-    })),
+    PAGE_FAMILIES.map((family) => {
+      const source = viewSource(view, family);
+      return { view, source, assembler: pageAssembler(source, undefined, (p) => pages.push(p)) };
+    }),
   );
-  const familyOf = new Map(assemblers.map((a) => [`${a.view}/${a.family}`, a] as const));
+  const sourceOf = new Map<string, PageSource>(assemblers.map((a) => [a.source.id, a.source]));
   // Pages whose key already exists (or the first page) can be reached by readers; they are rewritten
   // last, in reverse list order, once every page they may point at is stored.
-  const deferred: { view: ListView; family: PageFamily; after: ListItemKey | undefined }[] = [];
+  const deferred: { source: PageSource; after: ListItemKey | undefined }[] = [];
   let total = 0;
   await streamEverything(knex, assemblers, async (servers, records) => {
     total += records;
@@ -87,31 +93,18 @@ export async function fullRender(
       else await writer.keep(await quarantine.existingKeys(name)); // not rendered, not deleted either
     }
     await writer.write(objects);
-    const batch = pages.splice(0);
-    const known = await knownObjects(
-      knex,
-      target,
-      batch.map((p) => p.key),
-    );
-    const now: RenderedObject[] = [];
-    for (const page of batch) {
-      const old = known.get(page.key);
-      const reachable = old !== undefined || page.list?.after === undefined;
-      const list = page.list ? familyOf.get(page.list.view) : undefined;
-      if (reachable && old?.sha256 !== page.sha256 && list) {
-        deferred.push({ view: list.view, family: list.family, after: page.list?.after });
-      } else now.push(page);
+    for (const page of await writeUnreachablePages(knex, target, writer, pages.splice(0))) {
+      const source = sourceOf.get(page.list?.view as string) as PageSource;
+      deferred.push({ source, after: page.list?.after });
     }
-    await writer.write(now);
   });
   log.debug({ versions: total, deferredPages: deferred.length }, 'full render streamed');
-  for (const page of deferred.reverse()) {
-    await writer.write([await renderPageAfter(knex, page.view, page.family, page.after)]);
-  }
+  await writeDeferredPages(knex, writer, deferred);
 
   // Search: the term update runs once per build; renderers of search objects share its result.
   const search = await updateSearchState(knex, target, 'all');
   await renderSearchIndex(knex, writer, target, search, options.store);
+  log.debug(await renderAllSearchPages(options, writer, target), 'search pages rendered');
   await settleSearchState(knex, search);
 
   // What exists but was not rendered should not exist. Feed pages, snapshots, build manifests and

@@ -4,10 +4,11 @@ import { LIST_VIEWS } from '../core/layout/views.js';
 import { recordsOfServer } from '../db/repositories/list-views.js';
 import { keysWithPrefix } from '../db/repositories/tree-objects.js';
 import { chunks } from '../db/sql.js';
-import { renderChangedRegions } from './lists.js';
+import { renderChangedRegions, viewSource } from './lists.js';
 import type { BuilderOptions } from './options.js';
 import type { ServerQuarantine } from './quarantine.js';
 import { renderSearchIndex, settleSearchState, updateSearchState } from './search-index.js';
+import { renderSearchPages } from './search-pages.js';
 import type { RenderedObject, TreeWriter } from './writer.js';
 
 /** Changed servers rendered (and written) together. */
@@ -43,15 +44,15 @@ export async function incrementalRender(
   }
   for (const view of LIST_VIEWS) {
     for (const family of PAGE_FAMILIES) {
-      const region = await renderChangedRegions(knex, target, view, family, changed);
+      const region = await renderChangedRegions(knex, target, viewSource(view, family), changed);
       // Each page names the next one by cursor, so the next one is stored first.
-      await writer.writeInOrder([...region.pages].reverse());
-      await writer.orphan(region.superseded);
+      await writer.writeRegion([...region.pages].reverse(), region.superseded);
     }
   }
   // Search: the term update runs once per build; renderers of search objects share its result.
   const search = await updateSearchState(knex, target, changed);
   await renderSearchIndex(knex, writer, target, search, options.store);
+  await renderSearchPages(options, writer, target, changed, search.changes);
   await settleSearchState(knex, search);
   // Documents of versions that left a view go after every list stopped naming them.
   await writer.delete(gone);

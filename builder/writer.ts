@@ -1,8 +1,8 @@
 import { createGzip, gzipSync } from 'node:zlib';
 import { sha256Hex } from '../core/crypto.js';
 import type { BuildManifestChange, BuildManifestHeader } from '../core/layout/documents.js';
-import type { ListPagesId } from '../core/layout/keys.js';
 import type { ListItemKey } from '../core/layout/pages.js';
+import type { PagesId } from '../core/layout/search-page-keys.js';
 import {
   analyzeTreeObjects,
   forgetObjects,
@@ -24,7 +24,7 @@ export interface RenderedObject {
   cacheClass: CacheClass;
   contentEncoding?: 'gzip';
   /** For list pages: which view and family, and the item the page follows. */
-  list?: { view: ListPagesId; after: ListItemKey | undefined };
+  list?: { view: PagesId; after: ListItemKey | undefined };
 }
 
 const JSON_TYPE = 'application/json';
@@ -156,22 +156,40 @@ export class TreeWriter {
 
   /** Stores `objects` that changed, in parallel (the store bounds its own concurrency). */
   async write(objects: readonly RenderedObject[]): Promise<void> {
-    if (objects.length === 0) return;
+    await this.storeAndRecord(objects, false, []);
+  }
+
+  /**
+   * The pages of list regions: stored one at a time in the order given (each page's successor
+   * first), then recorded, together with the orphan marks of the pages they supersede, in one
+   * transaction. A build killed midway leaves the recorded layout as it was, so the next build starts
+   * its regions at the same boundaries: recorded page by page, a later page of a region could become
+   * a region's start while the page before it, not rewritten yet, still skipped the new items.
+   */
+  async writeRegion(pages: readonly RenderedObject[], superseded: readonly string[]): Promise<void> {
+    await this.storeAndRecord(pages, true, superseded);
+  }
+
+  private async storeAndRecord(
+    objects: readonly RenderedObject[],
+    inOrder: boolean,
+    superseded: readonly string[],
+  ): Promise<void> {
+    if (objects.length === 0 && superseded.length === 0) return;
     const known = await knownObjects(
       this.db,
       this.target,
       objects.map((o) => o.key),
     );
     const toWrite = objects.filter((o) => known.get(o.key)?.sha256 !== o.sha256);
-    await Promise.all(
-      toWrite.map((o) =>
-        this.store.put(o.key, o.body, {
-          contentType: o.contentType,
-          cacheClass: o.cacheClass,
-          ...(o.contentEncoding ? { contentEncoding: o.contentEncoding } : {}),
-        }),
-      ),
-    );
+    const put = (o: RenderedObject) =>
+      this.store.put(o.key, o.body, {
+        contentType: o.contentType,
+        cacheClass: o.cacheClass,
+        ...(o.contentEncoding ? { contentEncoding: o.contentEncoding } : {}),
+      });
+    if (inOrder) for (const o of toWrite) await put(o);
+    else await Promise.all(toWrite.map(put));
     const written = new Set(toWrite.map((o) => o.key));
     if (this.stampAll)
       await markSeen(
@@ -187,7 +205,12 @@ export class TreeWriter {
         size: o.body.length,
         ...(o.list ? { list: o.list } : {}),
       }));
-    await recordObjects(this.db, this.target, this.buildId, rows, written);
+    if (!inOrder) await recordObjects(this.db, this.target, this.buildId, rows, written);
+    else
+      await this.db.transaction(async (trx) => {
+        await recordObjects(trx, this.target, this.buildId, rows, written);
+        await markOrphaned(trx, this.target, superseded);
+      });
     this.recorded += rows.length;
     if (this.recorded >= this.nextAnalyzeAt) {
       await analyzeTreeObjects(this.db);

@@ -15,8 +15,13 @@ var FEED_CURSOR = /^feed:(\d{4}-\d\d-\d\d):(0|[1-9]\d{0,8})$/;
 var TREE =
   /^\/(index\.(json(\.sig)?|html)|(snapshots|keys|feed|lists|manifest|servers|search|app)(\/[A-Za-z0-9._~-]+)+)$/;
 var BAD_TIME = 'Invalid updated_since format: expected RFC3339 timestamp (e.g., 2025-08-07T13:15:04.280Z)';
+// ?search= answers one word prefix from the result pages (core/layout/search-page-keys.ts).
+var SEARCH = /^[a-z0-9]{2,40}$/;
 var NO_SEARCH =
-  'search is not supported by the static registry; download the snapshot (/snapshots/latest.json) or use a subregistry';
+  'search here takes one word prefix of 2 to 40 letters a-z or digits, matched against the words of server names and titles; for anything else use the search index (/search/index.json) or the browse page (/)';
+var SEARCH_DELETED =
+  'search cannot be combined with include_deleted=true: the result pages hold live servers only';
+var SEARCH_FEED = 'search cannot be combined with updated_since or a feed cursor';
 var KEEP_DELETED =
   'Cannot set include_deleted=false when using updated_since (incremental sync requires deleted servers)';
 var FEED_ALL_VERSIONS =
@@ -126,7 +131,7 @@ function feedDay(t) {
 
 // GET /v0.1/servers: a list page, a feed page, or an answer of our own.
 function list(qs) {
-  if (param(qs, 'search') !== undefined) fail(400, NO_SEARCH);
+  var search = param(qs, 'search');
   var limit = param(qs, 'limit');
   if (limit !== undefined && !(/^\d{1,3}$/.test(limit) && +limit >= 1 && +limit <= 100)) {
     fail(400, 'limit must be an integer between 1 and 100');
@@ -139,6 +144,13 @@ function list(qs) {
   var since = param(qs, 'updated_since');
   var cursor = param(qs, 'cursor');
   var isFeed = cursor !== undefined && cursor.indexOf('feed:') === 0;
+  if (search !== undefined) {
+    // Lower-cased ASCII only: folding accents needs Unicode tables the edge does not have.
+    search = search.trim().toLowerCase();
+    if (!SEARCH.test(search)) fail(400, NO_SEARCH);
+    if (all) fail(400, SEARCH_DELETED);
+    if (since !== undefined || isFeed) fail(400, SEARCH_FEED);
+  }
   if (since !== undefined || isFeed) {
     var day = since === undefined ? EPOCH : feedDay(since);
     if (all === false) fail(400, KEEP_DELETED);
@@ -155,13 +167,13 @@ function list(qs) {
   if (view === 'live.all') view = 'all';
   // Page family for limit: pageFamilyFor in core/layout/pages.ts.
   var family = limit === undefined ? 25 : +limit >= 60 ? 60 : +limit >= 25 ? 25 : 10;
-  view += '/' + family;
-  if (cursor === undefined) return 'lists/' + view + '/first.json';
+  view = search === undefined ? 'lists/' + view + '/' + family : 'search/q/' + family + '/' + search;
+  if (cursor === undefined) return view + '/first.json';
   var colon = cursor.indexOf(':');
   var name = cursor.slice(0, colon);
   var after = cursor.slice(colon + 1);
   if (colon < 0 || !isName(name) || after === '') fail(400, 'invalid cursor');
-  return 'lists/' + view + '/after/' + name + '/' + segment(after) + '.json';
+  return view + '/after/' + name + '/' + segment(after) + '.json';
 }
 
 // GET /v0.1/servers/{name}/versions[/{version}], segs = the raw path segments after /servers/. The name

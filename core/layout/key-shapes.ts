@@ -17,6 +17,8 @@ const FAMILY_SOURCE = PAGE_FAMILIES.join('|');
 // An encoded shard prefix: two code points, each a letter or digit kept as is or its UTF-8 bytes as `~XX`.
 const SHARD_PREFIX_SOURCE = '(?:[A-Za-z0-9]|(?:~[0-9A-F]{2}){1,4}){2}';
 const SEARCH_HASH_SOURCE = '[0-9a-f]{12}';
+// core/layout/search-page-keys.ts: a search prefix is 2 to 40 of [a-z0-9].
+const PREFIX_SOURCE = '[a-z0-9]{2,40}';
 
 /** What a key of the tree is, with the parts its builder was given (a version as its encoded segment). */
 export type TreeKey =
@@ -36,7 +38,9 @@ export type TreeKey =
   | { kind: 'search-docs'; bucket: number; hash: string }
   | { kind: 'browse-page' }
   | { kind: 'browse-script'; hash: string }
-  | { kind: 'server-page'; name: string };
+  | { kind: 'server-page'; name: string }
+  | { kind: 'search-first'; prefix: string; family: PageFamily }
+  | { kind: 'search-after'; prefix: string; family: PageFamily; name: string; segment: string };
 
 export type TreeKeyKind = TreeKey['kind'];
 
@@ -115,6 +119,22 @@ const KEY_SHAPES: readonly { pattern: RegExp; parts: (m: string[]) => TreeKey }[
     pattern: new RegExp(`^servers/(${NAME_SOURCE})/index\\.html$`),
     parts: (m) => ({ kind: 'server-page', name: m[1] as string }),
   },
+  {
+    pattern: new RegExp(`^search/q/(${FAMILY_SOURCE})/(${PREFIX_SOURCE})/first\\.json$`),
+    parts: (m) => ({ kind: 'search-first', family: Number(m[1]) as PageFamily, prefix: m[2] as string }),
+  },
+  {
+    pattern: new RegExp(
+      `^search/q/(${FAMILY_SOURCE})/(${PREFIX_SOURCE})/after/(${NAME_SOURCE})/(${SEGMENT_SOURCE})\\.json$`,
+    ),
+    parts: (m) => ({
+      kind: 'search-after',
+      family: Number(m[1]) as PageFamily,
+      prefix: m[2] as string,
+      name: m[3] as string,
+      segment: m[4] as string,
+    }),
+  },
 ];
 
 const SIGNATURE_SUFFIX = '.sig';
@@ -185,24 +205,36 @@ export function isHistoryKey(key: string): boolean {
   return kind !== undefined && HISTORY_KINDS.has(kind);
 }
 
+// A search prefix's first page is superseded only when no server has the prefix any more: it goes at
+// once (nobody holds a cursor to a first page; a fresh query must not list what is gone).
+const PAGE_KINDS: ReadonlySet<TreeKeyKind> = new Set<TreeKeyKind>([
+  'list-first',
+  'list-after',
+  'search-after',
+]);
+
 /**
  * Whether a superseded key stays readable for a grace period instead of being deleted at once: list
- * pages (crawlers hold their cursors) and the search index's content-addressed shards and buckets
- * (readers hold an older manifest that names them).
+ * pages and `?search=` result pages after the first (crawlers hold their cursors), and the search
+ * index's content-addressed shards and buckets (readers hold an older manifest that names them).
  *
  * @example isGraceKey('search/terms/we.a1b2c3d4e5f6.json') // true
+ * @example isGraceKey('search/q/25/wea/first.json') // false
  */
 export function isGraceKey(key: string): boolean {
   const kind = classifyKey(key)?.kind;
-  return kind === 'list-first' || kind === 'list-after' || kind === 'search-terms' || kind === 'search-docs';
+  return kind !== undefined && (PAGE_KINDS.has(kind) || kind === 'search-terms' || kind === 'search-docs');
 }
 
 /**
- * Whether the key is a page of a list view (kept readable for a grace period once superseded).
+ * Whether the key is a page kept readable for a grace period once superseded (a crawler may hold
+ * its cursor): list pages, and `?search=` result pages after the first.
  *
  * @example isListPageKey('lists/live/25/first.json') // true
+ * @example isListPageKey('search/q/25/wea/after/io.github.alice/weather/1.0.0.json') // true
+ * @example isListPageKey('search/q/25/wea/first.json') // false
  */
 export function isListPageKey(key: string): boolean {
   const kind = classifyKey(key)?.kind;
-  return kind === 'list-first' || kind === 'list-after';
+  return kind !== undefined && PAGE_KINDS.has(kind);
 }

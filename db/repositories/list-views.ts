@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { compareText, type ListItemKey } from '../../core/layout/pages.js';
 import { type ListView, VIEWS } from '../../core/layout/views.js';
 import type { VersionRecord } from '../../core/shapes.js';
@@ -64,14 +65,19 @@ export function viewFilterSql(view: ListView): string {
 
 const LIST_ORDER = 'server_name collate "C", version collate "C"';
 
-/** The view's items after `after` (all of them from the start when undefined), in list order. */
+/**
+ * The view's items after `after` (all of them from the start when undefined), in list order;
+ * `narrow` adds conditions of its own (the `?search=` pages keep the servers having a term).
+ */
 export async function viewRecordsAfter(
   db: Queryable,
   view: ListView,
   after: ListItemKey | undefined,
   limit: number,
+  narrow?: (q: Knex.QueryBuilder) => void,
 ): Promise<VersionRecord[]> {
   const q = db('server_versions').select(db.raw(RECORD_COLUMNS)).whereRaw(viewFilterSql(view));
+  narrow?.(q);
   if (after) {
     q.andWhereRaw(`(${LIST_ORDER}) > (?, ?)`, [after.name, after.version]);
   }

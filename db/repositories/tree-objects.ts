@@ -1,5 +1,5 @@
-import type { ListPagesId } from '../../core/layout/keys.js';
 import type { ListItemKey } from '../../core/layout/pages.js';
+import type { PagesId } from '../../core/layout/search-page-keys.js';
 import { chunks, type Queryable, toNumber } from '../sql.js';
 
 /**
@@ -38,7 +38,7 @@ export interface ObjectRow {
   key: string;
   sha256: string;
   size: number;
-  list?: { view: ListPagesId; after: ListItemKey | undefined };
+  list?: { view: PagesId; after: ListItemKey | undefined };
 }
 
 /** Records objects as present (written now or found unchanged); clears any orphan mark. */
@@ -101,7 +101,7 @@ export async function keysWithPrefix(db: Queryable, target: string, prefix: stri
 export async function listPagesBetween(
   db: Queryable,
   target: string,
-  view: ListPagesId,
+  view: PagesId,
   from: ListItemKey | undefined,
   to: ListItemKey | undefined,
 ): Promise<string[]> {
@@ -127,7 +127,7 @@ export async function listPagesBetween(
 export async function pageBoundaryBefore(
   db: Queryable,
   target: string,
-  view: ListPagesId,
+  view: PagesId,
   name: string,
 ): Promise<ListItemKey | undefined> {
   const row = await db('tree_objects')
@@ -147,7 +147,7 @@ export async function pageBoundaryBefore(
 export async function isPageBoundary(
   db: Queryable,
   target: string,
-  view: ListPagesId,
+  view: PagesId,
   item: ListItemKey,
 ): Promise<boolean> {
   const row = await db('tree_objects')

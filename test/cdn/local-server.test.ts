@@ -97,7 +97,7 @@ describe('local CDN server', () => {
 
   it('answers what it cannot serve with problem+json', async () => {
     for (const [path, status, detail] of [
-      ['/v0.1/servers?search=weather', 400, /search is not supported/],
+      ['/v0.1/servers?search=weather+api', 400, /search index/],
       ['/v0.1/servers?limit=1000', 400, /limit/],
       [`/v0.1/servers/${encodeURIComponent('io.github.bob/none')}/versions`, 404, /Server not found/],
       [`/v0.1/servers/${ENCODED}/versions/9.9.9`, 404, /version not found/i],

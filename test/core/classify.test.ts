@@ -27,11 +27,13 @@ import {
   snapshotKeys,
 } from '../../core/layout/keys.js';
 import { PAGE_FAMILIES } from '../../core/layout/pages.js';
+import { searchFirstPageKey, searchPageAfterKey } from '../../core/layout/search-page-keys.js';
 import { LIST_VIEWS } from '../../core/layout/views.js';
 
 const NAMES = ['io.github.alice/weather', 'com.example/ab', 'io.x-y.z/Tool_v2.beta'];
 const VERSIONS = ['1.0.0', '1.0.0+x', '..', '.json', '..json', 'a/b', '€', 'x'.repeat(255), '2.0.0:rc'];
 const DAYS = ['2025-09-01', '2026-02-28'];
+const PREFIXES = ['we', 'weather', '0x9', 'a'.repeat(40)];
 
 /** Every key builder, with the classification its output must have. */
 function builtKeys(): [string, TreeKey][] {
@@ -57,6 +59,20 @@ function builtKeys(): [string, TreeKey][] {
   for (const view of LIST_VIEWS) {
     for (const family of PAGE_FAMILIES) {
       cases.push([listFirstPageKey(view, family), { kind: 'list-first', view, family }]);
+    }
+  }
+  for (const prefix of PREFIXES) {
+    for (const family of PAGE_FAMILIES) {
+      cases.push([searchFirstPageKey(prefix, family), { kind: 'search-first', prefix, family }]);
+      for (const name of NAMES) {
+        for (const version of VERSIONS) {
+          const segment = encodeVersionSegment(version);
+          cases.push([
+            searchPageAfterKey(prefix, family, name, version),
+            { kind: 'search-after', prefix, family, name, segment },
+          ]);
+        }
+      }
     }
   }
   for (const name of NAMES) {
@@ -128,6 +144,12 @@ describe('classifyKey', () => {
       'manifest/01.json',
       'keys/other.pem',
       'errors/other.json',
+      'search/q/25/w/first.json',
+      'search/q/25/Weather/first.json',
+      'search/q/25/we-ather/first.json',
+      `search/q/25/${'a'.repeat(41)}/first.json`,
+      'search/q/30/we/first.json',
+      'search/q/25/we/after/io.github.alice/weather/..json',
     ]) {
       assert.equal(classifyKey(key), undefined, key);
       assert.equal(isTreeKey(key), false, key);
@@ -185,9 +207,10 @@ describe('key predicates', () => {
     assert.equal(isHistoryKey('feed/not-a-day/0.json'), false);
   });
 
-  it('isListPageKey: first and after pages of every view', () => {
+  it('isListPageKey: first and after pages of every view, and search result pages after the first', () => {
+    const pages = ['list-first', 'list-after', 'search-after'];
     for (const [key, parsed] of builtKeys()) {
-      assert.equal(isListPageKey(key), parsed.kind === 'list-first' || parsed.kind === 'list-after', key);
+      assert.equal(isListPageKey(key), pages.includes(parsed.kind), key);
     }
   });
 });

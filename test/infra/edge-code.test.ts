@@ -29,6 +29,8 @@ const URLS = [
   '/v0.1/servers?updated_since=2026-01-02T03:04:05Z',
   '/v0.1/servers?cursor=feed:2026-01-02:3',
   '/v0.1/servers?search=weather',
+  '/v0.1/servers?search=Weather&limit=10&cursor=io.github.alice%2Fweather:1.0.0',
+  '/v0.1/servers?search=a+b',
   '/v0.1/servers?limit=1000',
   '/v0.1/servers/io.github.alice%2Fweather/versions',
   '/v0.1/servers/io.github.alice%2Fweather/versions/latest?include_deleted=true',
