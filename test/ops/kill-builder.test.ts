@@ -22,7 +22,7 @@ describe('builder killed mid-build (SIGKILL)', {
   before(async () => {
     db = await openTestPostgres(url as string);
     f = await openBuildFixture(db);
-    await generateRegistry(db.knex, 1500, 6000);
+    await generateRegistry(db.knex, 700, 2800);
   });
   after(async () => {
     await f?.close();
@@ -67,8 +67,8 @@ describe('builder killed mid-build (SIGKILL)', {
   it('leaves a readable tree at every kill point and the next build completes it', async () => {
     for (const [kind, at] of [
       ['full', 300],
-      ['full', 6_000],
-      ['incremental', 14_000],
+      ['full', 4_000],
+      ['incremental', 9_000],
     ] as const) {
       await killWhen(spawnBuild(kind), at);
       await assertReadable(`killed ${kind} build at ${at} objects`);
