@@ -205,36 +205,29 @@ export function isHistoryKey(key: string): boolean {
   return kind !== undefined && HISTORY_KINDS.has(kind);
 }
 
-// A search prefix's first page is superseded only when no server has the prefix any more: it goes at
-// once (nobody holds a cursor to a first page; a fresh query must not list what is gone).
-const PAGE_KINDS: ReadonlySet<TreeKeyKind> = new Set<TreeKeyKind>([
+/**
+ * Kinds kept readable for a grace period once superseded: list pages and `?search=` result pages
+ * after the first (crawlers hold their cursors), the search index's content-addressed shards and
+ * buckets (readers hold an older manifest that names them). A search prefix's first page is not:
+ * it is superseded only when no server has the prefix any more, and goes at once (nobody holds a
+ * cursor to a first page; a fresh query must not list what is gone).
+ */
+const GRACE_KINDS: ReadonlySet<TreeKeyKind> = new Set<TreeKeyKind>([
   'list-first',
   'list-after',
   'search-after',
+  'search-terms',
+  'search-docs',
 ]);
 
 /**
- * Whether a superseded key stays readable for a grace period instead of being deleted at once: list
- * pages and `?search=` result pages after the first (crawlers hold their cursors), and the search
- * index's content-addressed shards and buckets (readers hold an older manifest that names them).
+ * Whether a superseded key stays readable for a grace period instead of being deleted at once.
  *
+ * @example isGraceKey('lists/live/25/first.json') // true
  * @example isGraceKey('search/terms/we.a1b2c3d4e5f6.json') // true
  * @example isGraceKey('search/q/25/wea/first.json') // false
  */
 export function isGraceKey(key: string): boolean {
   const kind = classifyKey(key)?.kind;
-  return kind !== undefined && (PAGE_KINDS.has(kind) || kind === 'search-terms' || kind === 'search-docs');
-}
-
-/**
- * Whether the key is a page kept readable for a grace period once superseded (a crawler may hold
- * its cursor): list pages, and `?search=` result pages after the first.
- *
- * @example isListPageKey('lists/live/25/first.json') // true
- * @example isListPageKey('search/q/25/wea/after/io.github.alice/weather/1.0.0.json') // true
- * @example isListPageKey('search/q/25/wea/first.json') // false
- */
-export function isListPageKey(key: string): boolean {
-  const kind = classifyKey(key)?.kind;
-  return kind !== undefined && PAGE_KINDS.has(kind);
+  return kind !== undefined && GRACE_KINDS.has(kind);
 }

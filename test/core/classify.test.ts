@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   classifyKey,
+  isGraceKey,
   isHistoryKey,
-  isListPageKey,
   isTreeKey,
   KEY_PATTERN,
   snapshotDayOf,
@@ -207,10 +207,10 @@ describe('key predicates', () => {
     assert.equal(isHistoryKey('feed/not-a-day/0.json'), false);
   });
 
-  it('isListPageKey: first and after pages of every view, and search result pages after the first', () => {
-    const pages = ['list-first', 'list-after', 'search-after'];
+  it('isGraceKey: list pages, search result pages after the first, search shards and buckets', () => {
+    const grace = ['list-first', 'list-after', 'search-after', 'search-terms', 'search-docs'];
     for (const [key, parsed] of builtKeys()) {
-      assert.equal(isListPageKey(key), pages.includes(parsed.kind), key);
+      assert.equal(isGraceKey(key), grace.includes(parsed.kind), key);
     }
   });
 });
