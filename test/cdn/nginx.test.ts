@@ -203,7 +203,7 @@ describe('local CDN in nginx (njs)', { skip }, () => {
     assert.ok(gz.body.length < first.body.length);
   });
 
-  it('serves a rewritten object within about a second (the edge cache holds answers for 1 s)', async () => {
+  it('serves a rewritten object once its 1 s edge-cache entry expires', async () => {
     const path = `/v0.1/servers/${ENCODED}/versions/1.0.0+build.7`;
     assert.deepEqual(JSON.parse((await exchange(nginx.url, 'GET', path)).body.toString()), {
       which: 'v 1.0.0+build.7',
@@ -213,10 +213,15 @@ describe('local CDN in nginx (njs)', { skip }, () => {
       Buffer.from('{"which":"rewritten"}'),
       { contentType: 'application/json', cacheClass: 'mutable' },
     );
-    await new Promise((r) => setTimeout(r, 1_500));
-    assert.deepEqual(JSON.parse((await exchange(nginx.url, 'GET', path)).body.toString()), {
-      which: 'rewritten',
-    });
+    // No timing assertion (the machine is shared): the rewritten bytes must show once the 1 s cache
+    // entry has expired; 20 s is only a safety net.
+    const deadline = Date.now() + 20_000;
+    let body = JSON.parse((await exchange(nginx.url, 'GET', path)).body.toString());
+    while (body.which !== 'rewritten' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      body = JSON.parse((await exchange(nginx.url, 'GET', path)).body.toString());
+    }
+    assert.deepEqual(body, { which: 'rewritten' });
   });
 
   it('runs from the command line: mcp-registry cdn --nginx --api <url>', async () => {
